@@ -1,0 +1,1 @@
+// PCA, SVCCA, probes, nearest neighbours and UMAP. See docs/ARCHITECTURE.md.

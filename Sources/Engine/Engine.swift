@@ -1,0 +1,2 @@
+// The background engine: computes what the view needs and the store lacks, off the UI thread.
+// See docs/ARCHITECTURE.md.

@@ -1,0 +1,2 @@
+// Corpus (audio, alignments, speakers) to store: tokens, running a model, shards and merge.
+// See docs/ARCHITECTURE.md.

@@ -1,0 +1,1 @@
+// wav2vec2 inference from HuggingFace checkpoints. See docs/ARCHITECTURE.md.
