@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "layerscope", targets: ["layerscope"]),
+        .executable(name: "layerscope-bench", targets: ["layerscope-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -18,6 +19,13 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "layerscope",
+            dependencies: [
+                "TerminalUI", "Engine", "Extraction", "SpeechModel", "Analysis", "Store", "Numerics",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "layerscope-bench",
             dependencies: [
                 "TerminalUI", "Engine", "Extraction", "SpeechModel", "Analysis", "Store", "Numerics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
