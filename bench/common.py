@@ -1,9 +1,9 @@
 """Shared helpers for bench/*.py: run layerscope's binaries, time things, report medians and ratios."""
 import json
 import os
-import resource
 import statistics
 import subprocess
+import threading
 import time
 
 BIN = os.environ.get("LAYERSCOPE_BIN", ".build/release/layerscope")
@@ -21,13 +21,28 @@ def run(cmd, **kw):
     return seconds, proc.stdout
 
 
-def run_peak_rss(cmd):
-    """Runs a command under /usr/bin/time-like accounting; returns (seconds, stdout, peak RSS bytes)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    seconds, out = run(cmd)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the max over all children so far; run RSS-sensitive commands first.
-    return seconds, out, max(after, before) * 1024
+def run_measured(cmd):
+    """Runs a command; returns (seconds, stdout, peak RSS in bytes of that one process)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Drain the pipes on threads so wait4 (which reports this child's own rusage) cannot deadlock.
+    chunks = {"out": b"", "err": b""}
+
+    def drain(stream, key):
+        chunks[key] = stream.read()
+
+    threads = [threading.Thread(target=drain, args=(proc.stdout, "out")),
+               threading.Thread(target=drain, args=(proc.stderr, "err"))]
+    for t in threads:
+        t.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    for t in threads:
+        t.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, cmd))} failed:\n{chunks['err'].decode()}")
+    return seconds, chunks["out"].decode(), usage.ru_maxrss * 1024
 
 
 def bench_json(args):
