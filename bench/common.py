@@ -3,7 +3,6 @@ import json
 import os
 import statistics
 import subprocess
-import threading
 import time
 
 BIN = os.environ.get("LAYERSCOPE_BIN", ".build/release/layerscope")
@@ -22,27 +21,20 @@ def run(cmd, **kw):
 
 
 def run_measured(cmd):
-    """Runs a command; returns (seconds, stdout, peak RSS in bytes of that one process)."""
+    """Runs a command; returns (seconds, stdout, peak RSS in bytes of that one process).
+
+    The peak comes from GNU time (Debian package `time`): a child forked straight from this
+    Python process would inherit its high-water mark, so its own getrusage would be wrong."""
+    timer = "/usr/bin/time"
+    if not os.path.exists(timer):
+        raise RuntimeError("bench needs GNU time for peak RSS: apt-get install time")
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    # Drain the pipes on threads so wait4 (which reports this child's own rusage) cannot deadlock.
-    chunks = {"out": b"", "err": b""}
-
-    def drain(stream, key):
-        chunks[key] = stream.read()
-
-    threads = [threading.Thread(target=drain, args=(proc.stdout, "out")),
-               threading.Thread(target=drain, args=(proc.stderr, "err"))]
-    for t in threads:
-        t.start()
-    _, status, usage = os.wait4(proc.pid, 0)
-    for t in threads:
-        t.join()
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc = subprocess.run([timer, "-f", "%M", *cmd], capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, cmd))} failed:\n{chunks['err'].decode()}")
-    return seconds, chunks["out"].decode(), usage.ru_maxrss * 1024
+        raise RuntimeError(f"{' '.join(map(str, cmd))} failed:\n{proc.stderr}")
+    peak_kb = int(proc.stderr.strip().splitlines()[-1])
+    return seconds, proc.stdout, peak_kb * 1024
 
 
 def bench_json(args):
