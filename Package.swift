@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "ExtractionTests", dependencies: ["Extraction"]),
         .testTarget(
-            name: "SpeechModelTests", dependencies: ["SpeechModel", "Store", "Numerics"],
+            name: "SpeechModelTests", dependencies: ["SpeechModel", "Store", "Numerics", "CSndfile"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),

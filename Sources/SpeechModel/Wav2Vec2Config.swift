@@ -45,6 +45,9 @@ public struct Wav2Vec2Config: Sendable, Equatable {
         "LayerscopeWav2Vec2ForFrameClassification",
     ]
 
+    /// The version of the `layerscope` heads key this code reads (docs/SPEECHMODEL.md).
+    public static let headsFormatVersion = 1
+
     /// Reads and checks `url` (a config.json).
     public static func load(_ url: URL) throws -> Wav2Vec2Config {
         let data: Data
@@ -116,6 +119,9 @@ public struct Wav2Vec2Config: Sendable, Equatable {
         useWeightedLayerSum = raw.use_weighted_layer_sum ?? false
         tieLastHiddenState = raw.tie_last_hidden_states ?? false
 
+        if let version = raw.layerscope?.version, version > Self.headsFormatVersion {
+            throw refuse("layerscope.version", "version \(version) is newer than this layerscope reads (\(Self.headsFormatVersion))")
+        }
         classifierLabels = try labelList(raw.id2label ?? [:], key: "id2label", file: file)
         tasks = try (raw.layerscope?.tasks ?? []).enumerated().map { index, task in
             try FrameTask(raw: task, index: index, file: file)

@@ -49,6 +49,12 @@ public final class Wav2Vec2Model: Sendable {
     /// Transformer layers L; hidden states are numbered 0 … L.
     public var layerCount: Int { config.layerCount }
 
+    /// Hidden states 0 … L: L + 1.
+    public var hiddenStateCount: Int { config.layerCount + 1 }
+
+    /// The sample rate the model reads (from preprocessor_config.json; 16 kHz by default).
+    public var samplingRate: Int { preprocessing.samplingRate }
+
     /// The width of every hidden state.
     public var hiddenSize: Int { config.hiddenSize }
 

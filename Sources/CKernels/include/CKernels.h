@@ -19,5 +19,6 @@ size_t ls_count_nonfinite_rows_half(const uint16_t *values, size_t rows, size_t 
 int ls_has_f16c(void);
 
 #include "NeuralKernels.h"
+#include "BLASCore.h"
 
 #endif

@@ -4,7 +4,7 @@
 #define LAYERSCOPE_NEURAL_KERNELS_H
 #include <stddef.h>
 
-/// x ← GELU(x) = x·Φ(x) with the exact (erf) form, in place; |error| < 2e-7·|x|.
+/// x ← GELU(x) = x·Φ(x) with the exact (erf) form, in place; |error| ≤ 3e-7 · max(1, |GELU(x)|).
 void ls_gelu_erf(float *x, size_t count);
 /// Each of `rows` rows (`cols` values, rows `stride` apart) ← softmax(scale · row), in place.
 void ls_softmax_rows(float *x, size_t rows, size_t cols, size_t stride, float scale);
