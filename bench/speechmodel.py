@@ -8,10 +8,8 @@ LAYERSCOPE_THREADS sets the thread count for both sides (default: all cores).
 """
 import json
 import os
-import resource
-import subprocess
+import statistics
 import sys
-import time
 
 import numpy as np
 import soundfile
@@ -24,6 +22,8 @@ from common import BENCH, BIN, OUT, median_time, report, run  # noqa: E402
 
 THREADS = int(os.environ.get("LAYERSCOPE_THREADS", os.cpu_count()))
 REPEATS = int(os.environ.get("SPEECHMODEL_REPEATS", "5"))
+# Swift and PyTorch take turns, ROUNDS times each, so a change in machine load mid-run hits both.
+ROUNDS = int(os.environ.get("SPEECHMODEL_ROUNDS", "2"))
 TO_LAYER = 6
 MODELS = {
     # facebook/wav2vec2-base: group norm, post-LN, no conv bias.
@@ -60,6 +60,7 @@ def audio(seconds):
 
 
 def torch_times(model, values):
+    """Median seconds of transformers' forward with all hidden states, and with the encoder cut to TO_LAYER layers."""
     x = torch.from_numpy(values)[None]
     with torch.inference_mode():
         model(x, output_hidden_states=True)  # warm-up
@@ -71,8 +72,13 @@ def torch_times(model, values):
             truncated, _ = median_time(lambda: model(x, output_hidden_states=True), REPEATS)
         finally:
             model.encoder.layers = layers
-        reference = torch.stack(model(x, output_hidden_states=True).hidden_states)[:, 0].numpy()
-    return full, truncated, reference
+    return full, truncated
+
+
+def torch_hidden_states(model, values):
+    with torch.inference_mode():
+        out = model(torch.from_numpy(values)[None], output_hidden_states=True)
+    return torch.stack(out.hidden_states)[:, 0].numpy()
 
 
 def swift_times(directory, wav):
@@ -95,12 +101,17 @@ def main():
     for name in MODELS:
         directory, model = checkpoint(name)
         values = model_input(wav10, True)
-        swift = swift_times(directory, wav10)
-        torch_full, torch_truncated, reference = torch_times(model, values)
-        error = parity(directory, wav10, reference)
-        del model, reference
+        rounds = []
+        for _ in range(ROUNDS):
+            rounds.append((swift_times(directory, wav10), torch_times(model, values)))
+        swift = {key: statistics.median(r[0][key] for r in rounds) for key in rounds[0][0]}
+        torch_full = statistics.median(r[1][0] for r in rounds)
+        torch_truncated = statistics.median(r[1][1] for r in rounds)
+        error = parity(directory, wav10, torch_hidden_states(model, values))
+        del model
         report(f"{name} ({MODELS[name]['num_hidden_layers']} layers, {MODELS[name]['hidden_size']} wide), 10 s, "
-               f"{THREADS} threads", [
+               f"{THREADS} threads, OpenBLAS kernels: {'SkylakeX' if swift['blas_avx512_kernels'] else 'AVX2'} "
+               f"(OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}), load {os.getloadavg()[0]:.1f}", [
                    ("swift full forward (median)", swift["full_median_s"], "s"),
                    ("pytorch full forward (median)", torch_full, "s"),
                    ("ratio full (swift / pytorch; goal <= 1.0)", swift["full_median_s"] / torch_full, "x"),

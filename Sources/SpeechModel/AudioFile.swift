@@ -28,6 +28,10 @@ public struct AudioFile: Sendable {
         guard channels > 0, info.samplerate > 0 else {
             throw StoreError(url, "has \(channels) channels at \(info.samplerate) Hz")
         }
+        // A header can claim any length (streams report the largest count); refuse what cannot be audio we hold.
+        guard frames >= 0, frames <= Int(Int32.max) / channels else {
+            throw StoreError(url, "claims \(info.frames) frames, more than layerscope reads from one file")
+        }
         var samples = [Float](repeating: 0, count: frames * channels)
         let read = samples.withUnsafeMutableBufferPointer { buffer in
             sf_readf_float(handle, buffer.baseAddress, sf_count_t(frames))

@@ -158,6 +158,20 @@ import Testing
         #expect(model.heads.isEmpty)
     }
 
+    /// Keys left out of config.json take transformers.Wav2Vec2Config's defaults (wav2vec2-base).
+    @Test func missingKeysTakeTransformersDefaults() throws {
+        let config = try Wav2Vec2Config(json: Data("{\"model_type\": \"wav2vec2\"}".utf8), file: "config.json")
+        #expect(config.hiddenSize == 768 && config.layerCount == 12 && config.attentionHeads == 12)
+        #expect(config.intermediateSize == 3072 && config.layerNormEpsilon == 1e-5)
+        #expect(config.featureNorm == .group && !config.stableLayerNorm && !config.convBias)
+        #expect(config.convDims == [512, 512, 512, 512, 512, 512, 512])
+        #expect(config.convKernels == [10, 3, 3, 3, 3, 2, 2] && config.convStrides == [5, 2, 2, 2, 2, 2, 2])
+        #expect(config.positionalConvKernel == 128 && config.positionalConvGroups == 16)
+        // The standard stack: 400-sample receptive field, 320-sample hop (20 ms at 16 kHz).
+        #expect(config.minimumSamples == 400 && config.frameCount(samples: 16000) == 49)
+        #expect(config.frameCount(samples: 160_000) == 499)
+    }
+
     @Test func tooShortAudioIsExplained() throws {
         let model = try Wav2Vec2Model.load(directory: try Fixture.checkpoint("group-postln"))
         #expect(model.config.minimumSamples == 400)
