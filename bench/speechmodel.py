@@ -18,7 +18,7 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
 from make_speechmodel_fixtures import load_reference, make_checkpoint, model_input  # noqa: E402
 
-from common import BENCH, BIN, OUT, median_time, report, run  # noqa: E402
+from common import BENCH, BIN, OUT, median_time, report, run, run_measured  # noqa: E402
 
 THREADS = int(os.environ.get("LAYERSCOPE_THREADS", os.cpu_count()))
 REPEATS = int(os.environ.get("SPEECHMODEL_REPEATS", "5"))
@@ -36,15 +36,15 @@ MODELS = {
 
 
 def checkpoint(name):
+    """The random checkpoint folder for MODELS[name], made on first use (and when MODELS changes)."""
     directory = os.path.join(OUT, f"speechmodel-{name}")
     stamp = os.path.join(directory, "bench-config.json")
     wanted = json.dumps(MODELS[name], sort_keys=True)
-    if os.path.exists(stamp) and open(stamp).read() == wanted:
-        return directory, load_reference(directory, "base")
-    model = make_checkpoint(directory, MODELS[name], kind="base", naming="parametrizations")
-    with open(stamp, "w") as f:
-        f.write(wanted)
-    return directory, model
+    if not (os.path.exists(stamp) and open(stamp).read() == wanted):
+        make_checkpoint(directory, MODELS[name], kind="base", naming="parametrizations")
+        with open(stamp, "w") as f:
+            f.write(wanted)
+    return directory
 
 
 def audio(seconds):
@@ -96,10 +96,16 @@ def parity(directory, wav, reference):
 
 
 def main():
+    speed()
+    memory()
+
+
+def speed():
     torch.set_num_threads(THREADS)
     wav10 = audio(10)
     for name in MODELS:
-        directory, model = checkpoint(name)
+        directory = checkpoint(name)
+        model = load_reference(directory, "base")
         values = model_input(wav10, True)
         rounds = []
         for _ in range(ROUNDS):
@@ -122,27 +128,30 @@ def main():
                    ("swift checkpoint load", swift["load_s"], "s"),
                    ("max |diff| / max |ref| over layers", error, ""),
                ])
-    directory, _ = checkpoint("large")
+
+
+def memory():
+    directory = checkpoint("large")
     wav30 = audio(30)
-    _, out = run([BENCH, "speechmodel", "--checkpoint", directory, "--audio", wav30, "--once"],
-                 env={**os.environ, "LAYERSCOPE_THREADS": str(THREADS)})
+    _, out, swift_rss = run_measured([BENCH, "speechmodel", "--checkpoint", directory, "--audio", wav30, "--once"])
     swift = json.loads(out.strip().splitlines()[-1])
     torch_rss = torch_peak_rss(directory, wav30)
-    report("large, 30 s, one full forward pass", [
-        ("swift peak RSS (weights mapped, float32)", swift["peak_rss_bytes"] / 2**20, "MiB"),
-        ("pytorch peak RSS (same pass, separate process)", torch_rss / 2**20, "MiB"),
+    report("large, 30 s, one full forward pass keeping every hidden state (peak RSS by GNU time)", [
+        ("swift peak RSS (weights mapped, float32)", swift_rss / 2**20, "MiB"),
+        ("pytorch peak RSS (same pass)", torch_rss / 2**20, "MiB"),
         ("swift full forward", swift["full_median_s"], "s"),
     ])
 
 
 def torch_peak_rss(directory, wav):
-    code = ("import sys,torch,resource; sys.path.insert(0, %r); from make_speechmodel_fixtures import *; "
-            "torch.set_num_threads(%d); m=load_reference(%r,'base'); x=torch.from_numpy(model_input(%r,True))[None]\n"
-            "with torch.inference_mode(): m(x, output_hidden_states=True)\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss*1024)") % (
-                os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"), THREADS, directory, wav)
-    _, out = run([sys.executable, "-c", code])
-    return float(out.strip().splitlines()[-1])
+    """Peak RSS of transformers running one full pass, in a process of its own."""
+    scripts = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts")
+    code = (f"import sys, torch; sys.path.insert(0, {scripts!r}); "
+            f"from make_speechmodel_fixtures import load_reference, model_input; torch.set_num_threads({THREADS}); "
+            f"m = load_reference({directory!r}, 'base'); x = torch.from_numpy(model_input({wav!r}, True))[None]\n"
+            "with torch.inference_mode(): m(x, output_hidden_states=True)\n")
+    _, _, peak = run_measured([sys.executable, "-c", code])
+    return peak
 
 
 if __name__ == "__main__":

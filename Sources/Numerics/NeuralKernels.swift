@@ -1,4 +1,5 @@
 import CKernels
+import COpenBLAS
 
 /// The elementwise and row-wise steps of transformer inference that BLAS lacks (GELU, softmax,
 /// layer norm, per-channel statistics), vectorised in C and split across `ComputeThreads` when large.
@@ -55,6 +56,12 @@ public enum NeuralKernels {
     /// y ← y + x, elementwise. The C function is `ls_add`.
     public static func add(_ x: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, count: Int) {
         forEachChunk(count, rowLength: 1) { range in ls_add(y + range.lowerBound, x + range.lowerBound, range.count) }
+    }
+
+    /// y ← y + a·x. The corresponding C function is `cblas_saxpy`.
+    public static func addScaled(_ x: UnsafePointer<Float>, by a: Float, to y: UnsafeMutablePointer<Float>, count: Int) {
+        guard count > 0 else { return }
+        cblas_saxpy(blasint(count), a, x, 1, y, 1)
     }
 
     /// Runs `body` over `0..<items` in one piece, or in one piece per compute thread when the work is large.

@@ -107,15 +107,18 @@ public final class Wav2Vec2Model: Sendable {
         }
 
         var kept: [Int: Matrix<Float>] = [:]
-        let weightedHeads = wantsHeads ? heads.filter { if case .weightedLayerSum = $0.input { true } else { false } } : []
-        let weightedSums = weightedHeads.map { _ in Matrix<Float>(rows: frames, cols: h) }
-        var sums = weightedSums
+        // A classifier with use_weighted_layer_sum reads Σᵢ wᵢ·stateᵢ, summed here as states appear.
+        var layerSums: [String: ScratchBuffer] = [:]
+        for head in wantsHeads ? heads : [] {
+            guard case .weightedLayerSum = head.input else { continue }
+            let sum = ScratchBuffer(count: frames * h)
+            sum.pointer.initialize(repeating: 0, count: frames * h)
+            layerSums[head.task.name] = sum
+        }
         try encoder.forward(hidden.pointer, frames: frames, upTo: upTo, tieLast: config.tieLastHiddenState) { index, state in
-            for (k, head) in weightedHeads.enumerated() {
-                guard case .weightedLayerSum(let weights) = head.input else { continue }
-                sums[k].storage.withUnsafeMutableBufferPointer { target in
-                    axpy(weights[index], state, target.baseAddress!, count: frames * h)
-                }
+            for head in heads {
+                guard case .weightedLayerSum(let weights) = head.input, let sum = layerSums[head.task.name] else { continue }
+                NeuralKernels.addScaled(state, by: weights[index], to: sum.pointer, count: frames * h)
             }
             guard layers.contains(index) else { return }
             let matrix = Matrix<Float>.copying(state, rows: frames, cols: h, stride: h)
@@ -126,17 +129,9 @@ public final class Wav2Vec2Model: Sendable {
         if wantsHeads {
             let last = ScratchBuffer(count: frames * h)
             encoder.finalLayerNorm(hidden.pointer, frames: frames, into: last.pointer)
-            var weightedIndex = 0
             for head in heads {
-                switch head.input {
-                case .lastHiddenState:
-                    logits[head.task.name] = head.logits(last.pointer, frames: frames)
-                case .weightedLayerSum:
-                    logits[head.task.name] = sums[weightedIndex].storage.withUnsafeBufferPointer {
-                        head.logits($0.baseAddress!, frames: frames)
-                    }
-                    weightedIndex += 1
-                }
+                let input = layerSums[head.task.name]?.pointer ?? last.pointer
+                logits[head.task.name] = head.logits(input, frames: frames)
             }
         }
         return Wav2Vec2Output(frameCount: frames, hiddenStates: kept, logits: logits)
@@ -163,9 +158,4 @@ public struct Wav2Vec2Output: Sendable {
     public let hiddenStates: [Int: Matrix<Float>]
     /// Framewise logits (frames × classes) by task name, when heads were asked for.
     public let logits: [String: Matrix<Float>]
-}
-
-/// y ← y + a·x. The corresponding C function is `cblas_saxpy` (through Numerics' kernels).
-private func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    for i in 0..<count { y[i] += a * x[i] }
 }
