@@ -16,7 +16,7 @@ public final class Wav2Vec2Model: Sendable {
     let encoder: Wav2Vec2Encoder
 
     /// Output frames the feature encoder computes per chunk: about 2.5 s of audio, which keeps its
-    /// buffers near 40 MB for the standard conv stack however long the audio.
+    /// buffers near 50 MB for the standard conv stack however long the audio.
     public static let framesPerChunk = 128
 
     /// Loads config.json, preprocessor_config.json (optional) and model.safetensors (or its shards)
