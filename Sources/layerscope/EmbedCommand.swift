@@ -34,7 +34,6 @@ extension Layerscope {
         var json = false
 
         func run() throws {
-            BLASKernels.preferAVX512()
             ComputeThreads.configureBLAS()
             let summary = try EmbedJob.run(EmbedRequest(
                 checkpoint: fileURL(checkpoint), audio: fileURL(audio), out: fileURL(out), layers: layers?.range,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Numerics
 
 /// The `layerscope` command: explore a store, or one of the subcommands that build and query stores.
 struct Layerscope: ParsableCommand {
@@ -16,6 +17,8 @@ struct Layerscope: ParsableCommand {
 @main
 enum Main {
     static func main() {
+        // Before any BLAS call: OpenBLAS's faster AVX-512 kernels where it failed to pick them.
+        BLASKernels.preferAVX512()
         do {
             var command = try Layerscope.parseAsRoot()
             try command.run()
