@@ -7,11 +7,17 @@ extension MatrixView {
         precondition(offset.count == cols, "offset has \(offset.count) values for \(cols) columns")
         let cols = self.cols
         offset.withUnsafeBufferPointer { shift in
-            // Rows are independent, so each thread widens and shifts its own slice in place.
+            // Rows are independent, so each thread widens and shifts its own slice, a few rows at a
+            // time so the shift reads values still in cache.
             ComputeThreads.parallelChunks(range.count, minimumChunk: 256) { part in
-                let target = destination + part.lowerBound * cols
-                copyRows((range.lowerBound + part.lowerBound)..<(range.lowerBound + part.upperBound), into: target)
-                RowKernels.subtract(shift.baseAddress!, fromRowsOf: target, rows: part.count, cols: cols)
+                var start = part.lowerBound
+                while start < part.upperBound {
+                    let end = min(part.upperBound, start + 16)
+                    let target = destination + start * cols
+                    copyRows((range.lowerBound + start)..<(range.lowerBound + end), into: target)
+                    RowKernels.subtract(shift.baseAddress!, fromRowsOf: target, rows: end - start, cols: cols)
+                    start = end
+                }
             }
         }
     }

@@ -59,19 +59,30 @@ public struct RowMoments: Sendable {
     }
 }
 
-/// Accumulates `RowMoments` block by block: float32 SYRK per block (BLAS), then double-precision sums
-/// across blocks. One accumulator is used from one thread; the work inside a block uses all threads.
+/// Accumulates `RowMoments` block by block: float32 SYRK per block for the scatter and one float32 GEMM
+/// with an indicator matrix [1 | one-hot…] for the column and class sums (BLAS both), then double-precision
+/// sums across blocks. Groupings with many classes are summed row by row instead, where the GEMM's cost
+/// (proportional to the classes) would exceed a scatter's. One accumulator is used from one thread; the
+/// work inside a block uses all threads.
 public final class RowMomentsAccumulator {
     public let cols: Int
     public let shift: [Float]
     private let groupings: [RowGrouping]
     private let wantsScatter: Bool
+    /// Groupings summed by the indicator GEMM, and the first indicator column of each.
+    private let dense: [(grouping: Int, column: Int)]
+    private let indicatorColumns: Int
     private var count = 0
     private var sum: [Double]
     private var scatter: [Double]
     private var blockScatter: [Float]
+    private var blockSums: [Float]
+    private var indicator: [Float] = []
     private var classCounts: [[Int]]
     private var classSums: [[Double]]
+
+    /// Groupings with at most this many classes are summed by GEMM.
+    public static let denseClassLimit = 128
 
     /// `shift` is subtracted from rows by the caller (see `MatrixView.forEachBlock(rows:subtracting:)`)
     /// before they reach `add`; it is recorded so means come out in the original coordinates.
@@ -81,9 +92,18 @@ public final class RowMomentsAccumulator {
         self.shift = shift
         self.groupings = groupings
         self.wantsScatter = scatter
+        var dense: [(Int, Int)] = []
+        var column = 1  // column 0 is all ones: the column sums
+        for (g, grouping) in groupings.enumerated() where grouping.classCount <= Self.denseClassLimit {
+            dense.append((g, column))
+            column += grouping.classCount
+        }
+        self.dense = dense
+        self.indicatorColumns = column
         self.sum = [Double](repeating: 0, count: cols)
         self.scatter = scatter ? [Double](repeating: 0, count: cols * cols) : []
         self.blockScatter = scatter ? [Float](repeating: 0, count: cols * cols) : []
+        self.blockSums = [Float](repeating: 0, count: column * cols)
         self.classCounts = groupings.map { [Int](repeating: 0, count: $0.classCount) }
         self.classSums = groupings.map { [Double](repeating: 0, count: $0.classCount * cols) }
     }
@@ -94,7 +114,6 @@ public final class RowMomentsAccumulator {
         guard n > 0, cols > 0 else { return }
         count += n
         let cols = self.cols
-        sum.withUnsafeMutableBufferPointer { RowKernels.addColumnSums(of: block, rows: n, cols: cols, into: $0.baseAddress!) }
         if wantsScatter {
             blockScatter.withUnsafeMutableBufferPointer { scratch in
                 Float.syrk(transpose: true, n: cols, k: n, alpha: 1, a: block, lda: cols, beta: 0,
@@ -104,12 +123,44 @@ public final class RowMomentsAccumulator {
                 }
             }
         }
+        addIndicatorSums(block, rows: rows)
         for (g, grouping) in groupings.enumerated() {
             grouping.codes.withUnsafeBufferPointer { codes in
                 for r in rows where codes[r] >= 0 { classCounts[g][Int(codes[r])] += 1 }
+                guard grouping.classCount > Self.denseClassLimit else { return }
                 classSums[g].withUnsafeMutableBufferPointer { sums in
                     RowKernels.addGroupedRows(block, rows: n, cols: cols, codes: codes.baseAddress! + rows.lowerBound,
                                               into: sums.baseAddress!)
+                }
+            }
+        }
+    }
+
+    /// Column sums and dense groupings' class sums in one GEMM: [1 | one-hot…]ᵀ · block.
+    private func addIndicatorSums(_ block: UnsafePointer<Float>, rows: Range<Int>) {
+        let n = rows.count, width = indicatorColumns, cols = self.cols
+        if indicator.count < n * width { indicator = [Float](repeating: 0, count: n * width) }
+        indicator.withUnsafeMutableBufferPointer { e in
+            for r in 0..<n {
+                let row = e.baseAddress! + r * width
+                row.update(repeating: 0, count: width)
+                row[0] = 1
+            }
+            for (g, column) in dense {
+                groupings[g].codes.withUnsafeBufferPointer { codes in
+                    for r in 0..<n where codes[rows.lowerBound + r] >= 0 {
+                        e[r * width + column + Int(codes[rows.lowerBound + r])] = 1
+                    }
+                }
+            }
+            blockSums.withUnsafeMutableBufferPointer { out in
+                Float.gemm(transposeA: true, transposeB: false, m: width, n: cols, k: n, alpha: 1, a: e.baseAddress!, lda: width,
+                           b: block, ldb: cols, beta: 0, c: out.baseAddress!, ldc: cols)
+                for j in 0..<cols { sum[j] += Double(out[j]) }
+                for (g, column) in dense {
+                    classSums[g].withUnsafeMutableBufferPointer { sums in
+                        for i in 0..<(groupings[g].classCount * cols) { sums[i] += Double(out[column * cols + i]) }
+                    }
                 }
             }
         }

@@ -9,8 +9,10 @@ import Store
 public final class AnalysisRunner: Sendable {
     public let store: EmbeddingStore
 
+    /// Also sets BLAS to the machine's cores (or `LAYERSCOPE_THREADS`).
     public init(store: EmbeddingStore) {
         self.store = store
+        ComputeThreads.configureBLAS()
     }
 
     /// Runs `request`. `progress` hears every step (and each finished layer, stage `.done`);
