@@ -105,12 +105,4 @@ public enum RowKernels {
             }
         }
     }
-
-    /// target[i] += Double(source[i]) for the upper triangle (j ≥ i) of an n×n row-major matrix.
-    public static func addUpperTriangle(of source: UnsafePointer<Float>, n: Int, into target: UnsafeMutablePointer<Double>) {
-        for i in 0..<n {
-            let s = source + i * n, t = target + i * n
-            for j in i..<n { t[j] += Double(s[j]) }
-        }
-    }
 }

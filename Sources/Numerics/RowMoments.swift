@@ -20,7 +20,7 @@ public struct RowMoments: Sendable {
     public let count: Int
     /// Σ (x − shift), per column.
     public let sum: [Double]
-    /// Σ (x − shift)(x − shift)ᵀ, both triangles; empty (0×0) when the scatter was not asked for.
+    /// Σ (x − shift)(x − shift)ᵀ, both triangles.
     public let scatter: Matrix<Double>
     /// Per grouping: rows per class.
     public let classCounts: [[Int]]
@@ -59,108 +59,136 @@ public struct RowMoments: Sendable {
     }
 }
 
-/// Accumulates `RowMoments` block by block: float32 SYRK per block for the scatter and one float32 GEMM
-/// with an indicator matrix [1 | one-hot…] for the column and class sums (BLAS both), then double-precision
-/// sums across blocks. Groupings with many classes are summed row by row instead, where the GEMM's cost
-/// (proportional to the classes) would exceed a scatter's. One accumulator is used from one thread; the
-/// work inside a block uses all threads.
+/// Accumulates `RowMoments` block by block with one SYRK per block: each row, shifted, is followed by
+/// indicator columns [1 | one-hot of each grouping…], so C = [X̃ | E]ᵀ[X̃ | E] holds the scatter X̃ᵀX̃,
+/// the column sums X̃ᵀ1 and the class sums X̃ᵀE at once, at BLAS's full speed. Float32 inside a block,
+/// double precision across blocks. Groupings with many classes are summed row by row instead, where the
+/// extra columns would cost more than a scatter. One accumulator is used from one thread; the work
+/// inside a block uses all threads.
 public final class RowMomentsAccumulator {
     public let cols: Int
     public let shift: [Float]
     private let groupings: [RowGrouping]
-    private let wantsScatter: Bool
-    /// Groupings summed by the indicator GEMM, and the first indicator column of each.
+    /// Groupings summed through indicator columns, and the first indicator column of each.
     private let dense: [(grouping: Int, column: Int)]
-    private let indicatorColumns: Int
+    /// Row stride of the block buffer: cols + 1 (ones) + the dense groupings' classes.
+    private let width: Int
+    private let blockRows: Int
+    private let buffer: UnsafeMutablePointer<Float>
+    private var blockProduct: [Float]
     private var count = 0
     private var sum: [Double]
     private var scatter: [Double]
-    private var blockScatter: [Float]
-    private var blockSums: [Float]
-    private var indicator: [Float] = []
     private var classCounts: [[Int]]
     private var classSums: [[Double]]
 
-    /// Groupings with at most this many classes are summed by GEMM.
+    /// Groupings with at most this many classes are summed through the SYRK.
     public static let denseClassLimit = 128
 
-    /// `shift` is subtracted from rows by the caller (see `MatrixView.forEachBlock(rows:subtracting:)`)
-    /// before they reach `add`; it is recorded so means come out in the original coordinates.
-    public init(cols: Int, shift: [Float], groupings: [RowGrouping] = [], scatter: Bool = true) {
+    /// Rows are read from views in blocks of `blockRows`, minus `shift`; means come out in the original coordinates.
+    public init(cols: Int, shift: [Float], groupings: [RowGrouping] = [], blockRows: Int = 8192) {
         precondition(shift.count == cols, "shift has \(shift.count) values for \(cols) columns")
         self.cols = cols
         self.shift = shift
         self.groupings = groupings
-        self.wantsScatter = scatter
         var dense: [(Int, Int)] = []
-        var column = 1  // column 0 is all ones: the column sums
+        var column = cols + 1  // column `cols` is all ones: the column sums
         for (g, grouping) in groupings.enumerated() where grouping.classCount <= Self.denseClassLimit {
             dense.append((g, column))
             column += grouping.classCount
         }
         self.dense = dense
-        self.indicatorColumns = column
+        self.width = column
+        self.blockRows = max(1, blockRows)
+        self.buffer = UnsafeMutablePointer<Float>.allocate(capacity: self.blockRows * column)
+        self.blockProduct = [Float](repeating: 0, count: column * column)
         self.sum = [Double](repeating: 0, count: cols)
-        self.scatter = scatter ? [Double](repeating: 0, count: cols * cols) : []
-        self.blockScatter = scatter ? [Float](repeating: 0, count: cols * cols) : []
-        self.blockSums = [Float](repeating: 0, count: column * cols)
+        self.scatter = [Double](repeating: 0, count: cols * cols)
         self.classCounts = groupings.map { [Int](repeating: 0, count: $0.classCount) }
         self.classSums = groupings.map { [Double](repeating: 0, count: $0.classCount * cols) }
     }
 
-    /// Adds shifted rows `rows` (global row indices, for the groupings' codes) held in `block`.
-    public func add(block: UnsafePointer<Float>, rows: Range<Int>) {
+    deinit { buffer.deallocate() }
+
+    /// Adds every row of `view`.
+    public func add(_ view: MatrixView) {
+        var start = 0
+        while start < view.rows {
+            let end = min(view.rows, start + blockRows)
+            add(view, rows: start..<end)
+            start = end
+        }
+    }
+
+    /// Adds rows `rows` of `view` (at most `blockRows` of them); the groupings' codes are indexed by row.
+    public func add(_ view: MatrixView, rows: Range<Int>) {
+        precondition(view.cols == cols && rows.count <= blockRows, "block does not fit the accumulator")
         let n = rows.count
         guard n > 0, cols > 0 else { return }
         count += n
-        let cols = self.cols
-        if wantsScatter {
-            blockScatter.withUnsafeMutableBufferPointer { scratch in
-                Float.syrk(transpose: true, n: cols, k: n, alpha: 1, a: block, lda: cols, beta: 0,
-                           c: scratch.baseAddress!, ldc: cols)
-                scatter.withUnsafeMutableBufferPointer { total in
-                    RowKernels.addUpperTriangle(of: scratch.baseAddress!, n: cols, into: total.baseAddress!)
-                }
-            }
+        fillBlock(view, rows: rows)
+        blockProduct.withUnsafeMutableBufferPointer { product in
+            Float.syrk(transpose: true, n: width, k: n, alpha: 1, a: buffer, lda: width, beta: 0,
+                       c: product.baseAddress!, ldc: width)
+            flush(product.baseAddress!)
         }
-        addIndicatorSums(block, rows: rows)
         for (g, grouping) in groupings.enumerated() {
             grouping.codes.withUnsafeBufferPointer { codes in
                 for r in rows where codes[r] >= 0 { classCounts[g][Int(codes[r])] += 1 }
                 guard grouping.classCount > Self.denseClassLimit else { return }
                 classSums[g].withUnsafeMutableBufferPointer { sums in
-                    RowKernels.addGroupedRows(block, rows: n, cols: cols, codes: codes.baseAddress! + rows.lowerBound,
-                                              into: sums.baseAddress!)
+                    RowKernels.addGroupedRows(buffer, rows: n, cols: cols, stride: width,
+                                              codes: codes.baseAddress! + rows.lowerBound, into: sums.baseAddress!)
                 }
             }
         }
     }
 
-    /// Column sums and dense groupings' class sums in one GEMM: [1 | one-hot…]ᵀ · block.
-    private func addIndicatorSums(_ block: UnsafePointer<Float>, rows: Range<Int>) {
-        let n = rows.count, width = indicatorColumns, cols = self.cols
-        if indicator.count < n * width { indicator = [Float](repeating: 0, count: n * width) }
-        indicator.withUnsafeMutableBufferPointer { e in
-            for r in 0..<n {
-                let row = e.baseAddress! + r * width
-                row.update(repeating: 0, count: width)
-                row[0] = 1
-            }
-            for (g, column) in dense {
-                groupings[g].codes.withUnsafeBufferPointer { codes in
-                    for r in 0..<n where codes[rows.lowerBound + r] >= 0 {
-                        e[r * width + column + Int(codes[rows.lowerBound + r])] = 1
+    /// Widens and shifts the rows into the buffer, then writes their indicator columns, in parallel.
+    private func fillBlock(_ view: MatrixView, rows: Range<Int>) {
+        let cols = self.cols, width = self.width, buffer = self.buffer
+        shift.withUnsafeBufferPointer { shift in
+            ComputeThreads.parallelChunks(rows.count, minimumChunk: 256) { part in
+                let chunk = 16
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: chunk * cols)
+                defer { scratch.deallocate() }
+                var start = part.lowerBound
+                while start < part.upperBound {
+                    let end = min(part.upperBound, start + chunk)
+                    view.copyRows((rows.lowerBound + start)..<(rows.lowerBound + end), into: scratch)
+                    for r in start..<end {
+                        let source = scratch + (r - start) * cols, target = buffer + r * width
+                        for j in 0..<cols { target[j] = source[j] - shift[j] }
+                        (target + cols).update(repeating: 0, count: width - cols)
+                        target[cols] = 1
+                        for (g, column) in dense {
+                            let code = groupings[g].codes[rows.lowerBound + r]
+                            if code >= 0 { target[column + Int(code)] = 1 }
+                        }
                     }
+                    start = end
                 }
             }
-            blockSums.withUnsafeMutableBufferPointer { out in
-                Float.gemm(transposeA: true, transposeB: false, m: width, n: cols, k: n, alpha: 1, a: e.baseAddress!, lda: width,
-                           b: block, ldb: cols, beta: 0, c: out.baseAddress!, ldc: cols)
-                for j in 0..<cols { sum[j] += Double(out[j]) }
-                for (g, column) in dense {
-                    classSums[g].withUnsafeMutableBufferPointer { sums in
-                        for i in 0..<(groupings[g].classCount * cols) { sums[i] += Double(out[column * cols + i]) }
-                    }
+        }
+    }
+
+    /// Adds a block's products into the double-precision totals: the upper triangle of the first `cols`
+    /// rows and columns is the scatter; row i's columns past `cols` are x̃ᵢ's column sum and class sums.
+    private func flush(_ product: UnsafeMutablePointer<Float>) {
+        let cols = self.cols, width = self.width
+        scatter.withUnsafeMutableBufferPointer { total in
+            for i in 0..<cols {
+                let row = product + i * width, target = total.baseAddress! + i * cols
+                for j in i..<cols { target[j] += Double(row[j]) }
+                sum[i] += Double(row[cols])
+            }
+        }
+        for (g, column) in dense {
+            let classes = groupings[g].classCount
+            classSums[g].withUnsafeMutableBufferPointer { sums in
+                for i in 0..<cols {
+                    let row = product + i * width + column
+                    for c in 0..<classes { sums[c * cols + i] += Double(row[c]) }
                 }
             }
         }
@@ -168,11 +196,8 @@ public final class RowMomentsAccumulator {
 
     /// The moments of every row added so far.
     public func finish() -> RowMoments {
-        var full = Matrix<Double>(rows: 0, cols: 0)
-        if wantsScatter {
-            full = Matrix(rows: cols, cols: cols, storage: scatter)
-            full.symmetrizeFromUpper()
-        }
+        var full = Matrix(rows: cols, cols: cols, storage: scatter)
+        full.symmetrizeFromUpper()
         return RowMoments(cols: cols, shift: shift, count: count, sum: sum, scatter: full, classCounts: classCounts,
                           classSums: zip(groupings, classSums).map { Matrix(rows: $0.classCount, cols: cols, storage: $1) })
     }
@@ -180,40 +205,36 @@ public final class RowMomentsAccumulator {
 
 extension RowMoments {
     /// Moments of every row of `view`, read in blocks about a shift estimated from sampled rows.
-    public static func accumulate(_ view: MatrixView, groupings: [RowGrouping] = [], scatter: Bool = true,
-                                  blockRows: Int = 8192) -> RowMoments {
+    public static func accumulate(_ view: MatrixView, groupings: [RowGrouping] = [], blockRows: Int = 8192) -> RowMoments {
         let shift = view.sampledRowMean().map { Float($0) }
-        let accumulator = RowMomentsAccumulator(cols: view.cols, shift: shift, groupings: groupings, scatter: scatter)
-        view.forEachBlock(rows: blockRows, subtracting: shift) { range, block in
-            accumulator.add(block: UnsafePointer(block.baseAddress!), rows: range)
-        }
+        let accumulator = RowMomentsAccumulator(cols: view.cols, shift: shift, groupings: groupings, blockRows: blockRows)
+        accumulator.add(view)
         return accumulator.finish()
     }
 
     /// Moments of the rows of an in-memory matrix.
-    public static func accumulate(_ matrix: Matrix<Float>, groupings: [RowGrouping] = [], scatter: Bool = true,
-                                  blockRows: Int = 8192) -> RowMoments {
+    public static func accumulate(_ matrix: Matrix<Float>, groupings: [RowGrouping] = [], blockRows: Int = 8192) -> RowMoments {
         matrix.storage.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress, matrix.rows > 0 else {
                 return RowMomentsAccumulator(cols: matrix.cols, shift: [Float](repeating: 0, count: matrix.cols),
-                                             groupings: groupings, scatter: scatter).finish()
+                                             groupings: groupings).finish()
             }
             let view = MatrixView(base: UnsafeRawPointer(base), rows: matrix.rows, cols: matrix.cols, type: .float32, owner: nil)
-            return accumulate(view, groupings: groupings, scatter: scatter, blockRows: blockRows)
+            return accumulate(view, groupings: groupings, blockRows: blockRows)
         }
     }
 }
 
 extension RowKernels {
-    /// sums[code[r]][j] += Double(block[r][j]) for every row whose code is not negative.
-    /// The columns are split across the compute threads, so no two threads write the same sum.
-    public static func addGroupedRows(_ block: UnsafePointer<Float>, rows: Int, cols: Int, codes: UnsafePointer<Int32>,
+    /// sums[code[r]][j] += Double(block[r][j]) (row r starting at r·stride) for every row whose code is
+    /// not negative. The columns are split across the compute threads, so no two threads write the same sum.
+    public static func addGroupedRows(_ block: UnsafePointer<Float>, rows: Int, cols: Int, stride: Int, codes: UnsafePointer<Int32>,
                                       into sums: UnsafeMutablePointer<Double>) {
         ComputeThreads.parallelChunks(cols, minimumChunk: 128) { part in
             for r in 0..<rows {
                 let code = Int(codes[r])
                 guard code >= 0 else { continue }
-                let row = block + r * cols, target = sums + code * cols
+                let row = block + r * stride, target = sums + code * cols
                 for j in part { target[j] += Double(row[j]) }
             }
         }
