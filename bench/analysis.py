@@ -65,8 +65,29 @@ def generate():
     np.save(LABELS, np.stack([sex, tone, final], axis=1).astype(np.float32))
 
 
+def svcca_covariance(z, codes):
+    """Standard-mode SVCCA as docs/ANALYSIS.md defines it, from covariances (as cca_core works): the
+    fast numpy path, timed."""
+    keep = codes >= 0
+    z = z[keep].astype(np.float64)
+    c = codes[keep].astype(np.int64)
+    present = np.unique(c)
+    y = (c[:, None] == present[None, :-1]).astype(np.float64)
+    zc = z - z.mean(axis=0)
+    yc = y - y.mean(axis=0)
+
+    def whiten(s):
+        w, v = np.linalg.eigh(s)
+        kept = w > 1e-10 * w.max()
+        return v[:, kept] / np.sqrt(w[kept])
+
+    m = whiten(zc.T @ zc).T @ (zc.T @ yc) @ whiten(yc.T @ yc)
+    s = np.clip(np.linalg.svd(m, compute_uv=False), 0, 1)
+    return float(np.concatenate([s, np.zeros(len(present) - 1 - len(s))]).mean())
+
+
 def svcca_standard(z, codes):
-    """Standard-mode SVCCA as docs/ANALYSIS.md defines it, the way a numpy user writes it."""
+    """Standard-mode SVCCA by orthonormal bases (SVD), for the float64 reference."""
     keep = codes >= 0
     z = z[keep].astype(np.float64)
     c = codes[keep].astype(np.int64)
@@ -78,11 +99,26 @@ def svcca_standard(z, codes):
     return float(np.concatenate([s, np.zeros(len(present) - 1 - len(s))]).mean())
 
 
+STAGES = {}
+
+
 def python_task(solver, labels):
+    """Load the float16 layer as float32, PCA, SVCCA per label; records each stage's wall time."""
+    t0 = time.perf_counter()
     x = np.load(FEATURES).astype(np.float32)
+    t1 = time.perf_counter()
     pca = PCA(n_components=K) if solver is None else PCA(n_components=K, svd_solver=solver)
     z = pca.fit_transform(x)
-    return [svcca_standard(z, labels[:, i]) for i in range(labels.shape[1])], float(pca.explained_variance_ratio_.sum())
+    t2 = time.perf_counter()
+    values = [svcca_covariance(z, labels[:, i]) for i in range(labels.shape[1])]
+    t3 = time.perf_counter()
+    for stage, seconds in (("load", t1 - t0), ("pca", t2 - t1), ("svcca", t3 - t2)):
+        STAGES.setdefault((solver, stage), []).append(seconds)
+    return values, float(pca.explained_variance_ratio_.sum())
+
+
+def stage(solver, name):
+    return float(np.median(STAGES[(solver, name)]))
 
 
 def reference(labels):
@@ -121,7 +157,10 @@ def main():
         common.report("PCA solvers (k = 100, float16 input, seconds)", sorted((k, v, "") for k, v in solvers.items()))
         return
     # layerscope first, each in its own process, so peak RSS is its own.
-    ours = common.bench_json(["analysis", "--features", FEATURES, "--labels", LABELS, "--repeats", str(REPEATS)])
+    _, out, peak = common.run_measured([common.BENCH, "analysis", "--features", FEATURES, "--labels", LABELS,
+                                        "--repeats", str(REPEATS)])
+    ours = json.loads(out.strip().splitlines()[-1])
+    ours["peak_rss_bytes"] = peak
     floor = common.bench_json(["analysis", "--mode", "floor", "--features", FEATURES, "--repeats", str(REPEATS)])
     default_time, default_cpu, (default_values, default_var) = timed(lambda: python_task(None, labels))
     eigh_time, eigh_cpu, (eigh_values, eigh_var) = timed(lambda: python_task("covariance_eigh", labels))
@@ -140,7 +179,11 @@ def main():
         ("floor: cblas_ssyrk on float32 in memory", floor["median_s"],
          f"s (CPU {floor['cpu_s']:.3g} s; {floor['gflops']:.0f} GFLOP/s)"),
         ("sklearn PCA default + numpy SVCCA", default_time, f"s (CPU {default_cpu:.3g} s)"),
+        ("  np.load + astype(float32) / PCA / SVCCA",
+         " / ".join(f"{stage(None, n):.3g}" for n in ("load", "pca", "svcca")), "s"),
         ("sklearn PCA covariance_eigh + numpy SVCCA", eigh_time, f"s (CPU {eigh_cpu:.3g} s)"),
+        ("  np.load + astype(float32) / PCA / SVCCA",
+         " / ".join(f"{stage('covariance_eigh', n):.3g}" for n in ("load", "pca", "svcca")), "s"),
         ("speed-up vs sklearn default (goal ≥ 3)", default_time / ours["median_s"],
          f"× wall, {default_cpu / ours['cpu_s']:.3g}× CPU"),
         ("speed-up vs covariance_eigh (goal ≥ 1)", eigh_time / ours["median_s"],

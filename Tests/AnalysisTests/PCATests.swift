@@ -74,6 +74,7 @@ import Testing
         #expect(PCA.resolve(.automatic, rows: 100_000, cols: 768, components: 100) == .covarianceEigh)
         #expect(PCA.resolve(.automatic, rows: 1200, cols: 64, components: 16) == .covarianceEigh)
         #expect(PCA.resolve(.automatic, rows: 100_000, cols: 8192, components: 100) == .randomized)
+        #expect(PCA.resolve(.automatic, rows: 20_000, cols: 4096, components: 100) == .randomized)
         #expect(PCA.resolve(.randomized, rows: 10, cols: 4, components: 2) == .randomized)
     }
 

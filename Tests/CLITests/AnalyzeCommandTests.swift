@@ -5,36 +5,9 @@ import Testing
 
 /// `layerscope analyze` end to end: the binary on a store it imported itself.
 @Suite struct AnalyzeCommandTests {
-    /// The debug binary SwiftPM builds next to this test bundle.
-    static var binary: URL {
-        Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("layerscope")
-    }
-
-    struct Run {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
-    static func layerscope(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
     /// A store with 6 speakers, labels sex / tone / register (one class), two float16 layers.
-    static func makeStore() throws -> (folder: URL, store: URL) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("layerscope-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    static func makeStore(in scratch: Scratch) throws -> URL {
+        let folder = scratch.url
         var generator = SplitMix64(seed: 9)
         let n = 240, d = 10
         var lines = ["utterance\tspeaker\tstart\tend\tsex\ttone\tregister"]
@@ -47,17 +20,17 @@ import Testing
         try (lines.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("tokens.tsv"), atomically: true, encoding: .utf8)
         for layer in 0..<2 { try AtomicNpyWriter.write(x, as: .float16, to: folder.appendingPathComponent("L0\(layer).npy")) }
         let store = folder.appendingPathComponent("cli.layerstore")
-        let run = try layerscope(["import", "--out", store.path, "--tokens", folder.appendingPathComponent("tokens.tsv").path,
+        let run = try CLI.run(["import", "--out", store.path, "--tokens", folder.appendingPathComponent("tokens.tsv").path,
                                   "--model", "base", folder.appendingPathComponent("L00.npy").path, folder.appendingPathComponent("L01.npy").path])
         #expect(run.status == 0, "import failed: \(run.stderr)")
-        return (folder, store)
+        return store
     }
 
     /// --json has the documented shape; failures sit in their cells; a second run reuses.
     @Test func jsonShape() throws {
-        let (folder, store) = try Self.makeStore()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let run = try Self.layerscope(["analyze", store.path, "--model", "base", "--pca", "5", "--probe", "--json"])
+        let scratch = try CLI.scratch()
+        let store = try Self.makeStore(in: scratch)
+        let run = try CLI.run(["analyze", store.path, "--model", "base", "--pca", "5", "--probe", "--json"])
         #expect(run.status == 0, "\(run.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         #expect(object["model"] as? String == "base")
@@ -76,16 +49,16 @@ import Testing
         let split = try #require(object["probe_split"] as? [String: Any])
         #expect((split["test_speakers"] as? [String])?.count == 2)
 
-        let again = try Self.layerscope(["analyze", store.path, "--pca", "5", "--probe", "--json"])
+        let again = try CLI.run(["analyze", store.path, "--pca", "5", "--probe", "--json"])
         let reused = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
         #expect((reused["layers"] as? [[String: Any]])?.allSatisfy { $0["reused"] as? Bool == true } == true)
     }
 
     /// The table lists layers and labels; bad input is one line on stderr and exit status 1.
     @Test func tableAndErrors() throws {
-        let (folder, store) = try Self.makeStore()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let table = try Self.layerscope(["analyze", store.path, "--labels", "sex,register", "--pca", "4", "--svcca-mode", "google"])
+        let scratch = try CLI.scratch()
+        let store = try Self.makeStore(in: scratch)
+        let table = try CLI.run(["analyze", store.path, "--labels", "sex,register", "--pca", "4", "--svcca-mode", "google"])
         #expect(table.status == 0)
         let lines = table.stdout.split(separator: "\n").map(String.init)
         #expect(lines[0].contains("SVCCA google"))
@@ -94,8 +67,8 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("[1] layer 0: label 'register' has only one class") })
 
         for arguments in [["analyze", store.path, "--labels", "colour"], ["analyze", store.path, "--model", "nope"],
-                          ["analyze", store.path, "--layers", "7-9"], ["analyze", folder.appendingPathComponent("none").path]] {
-            let bad = try Self.layerscope(arguments)
+                          ["analyze", store.path, "--layers", "7-9"], ["analyze", scratch.path("none")]] {
+            let bad = try CLI.run(arguments)
             #expect(bad.status == 1)
             #expect(bad.stderr.hasPrefix("layerscope: ") && bad.stderr.split(separator: "\n").count == 1, "\(bad.stderr)")
         }

@@ -76,7 +76,8 @@ public enum PCA {
 
     /// The solver `.automatic` stands for at this shape, by estimated cost: the covariance solver does
     /// one SYRK pass (n·D² flops) and an eigensolve (~4/3·D³ flops at a tenth of GEMM speed); the
-    /// randomized one does q + 1 passes of two thin GEMMs (4·n·D·(k + 10) flops each). The randomized
+    /// randomized one does q + 1 passes of two thin GEMMs (4·n·D·(k + 10) flops each, at a third of
+    /// SYRK's speed). The randomized
     /// solver is only considered where scikit-learn would consider it (D > 500, k < 80% of min(n, D)),
     /// since it approximates the weakest axes. bench/analysis.py's `--solvers` mode measures both.
     public static func resolve(_ solver: PCASolver, rows: Int, cols: Int, components: Int) -> PCASolver {
@@ -85,13 +86,17 @@ public enum PCA {
         guard cols > 500, k < 0.8 * min(n, d) else { return .covarianceEigh }
         let iterations = Double(RandomizedPCA.powerIterations(components: components, rows: rows, cols: cols))
         let covarianceCost = n * d * d + 4.0 / 3.0 * d * d * d * eigensolverPenalty
-        let randomizedCost = 4 * (iterations + 1) * n * d * (k + Double(RandomizedPCA.oversamples))
+        let randomizedCost = 4 * (iterations + 1) * n * d * (k + Double(RandomizedPCA.oversamples)) * randomizedPenalty
         return randomizedCost < covarianceCost ? .randomized : .covarianceEigh
     }
 
     /// How much slower per flop the eigensolver runs than a GEMM (its tridiagonal reduction is half
     /// matrix-vector work); measured on the development machines.
     static let eigensolverPenalty = 10.0
+
+    /// How much slower per flop the randomized passes run than the covariance's SYRK (thin GEMMs, a
+    /// float16 widening per pass): `layerscope-bench analysis --mode solvers` measured 3 at 100,000 × 1024.
+    static let randomizedPenalty = 3.0
 
     static func checkedComponents(_ requested: Int, rows: Int, cols: Int) throws -> Int {
         guard requested > 0 else { throw AnalysisError("PCA needs at least one component, got \(requested)") }
