@@ -119,22 +119,31 @@ def fnv1a64(text):
     return h
 
 
+def speaker_hash(text):
+    """FNV-1a, then SplitMix64's finaliser."""
+    z = fnv1a64(text)
+    mask = 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+    return z ^ (z >> 31)
+
+
 def speaker_split(speakers, strata):
     """Test speakers: per stratum (speakers sharing a speaker-level label value), the round(20%) first by
-    FNV-1a hash of the name (at least one where the stratum has two or more)."""
+    speaker_hash of the name (at least one where the stratum has two or more)."""
     names = sorted(set(speakers))
     groups = {}
     for name in names:
         groups.setdefault(strata.get(name, -1), []).append(name)
     test = []
     for key in sorted(groups, key=lambda k: (k < 0, k)):
-        members = sorted(groups[key], key=lambda s: (fnv1a64(s), s))
+        members = sorted(groups[key], key=lambda s: (speaker_hash(s), s))
         count = int(np.floor(0.2 * len(members) + 0.5))
         if len(members) >= 2:
             count = max(1, count)
         test += members[:count]
     if not test:
-        test = [sorted(names, key=lambda s: (fnv1a64(s), s))[0]]
+        test = [sorted(names, key=lambda s: (speaker_hash(s), s))[0]]
     return sorted(test)
 
 

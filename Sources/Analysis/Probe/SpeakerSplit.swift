@@ -4,9 +4,10 @@ import Store
 ///
 /// The rule (deterministic, independent of row order): speakers are grouped by the first label that is
 /// constant within every speaker and has at least two values among speakers (a speaker-level label such
-/// as sex; speakers without a value form their own group). In each group, speakers are ordered by the
-/// 64-bit FNV-1a hash of their name (then by name) and the first round(20%) are held out — at least one
-/// when the group has two or more speakers. With no such label there is one group.
+/// as sex; speakers without a value form their own group). In each group, speakers are ordered by a hash
+/// of their name — 64-bit FNV-1a of the UTF-8 bytes, then SplitMix64's finaliser so that names differing
+/// only in their last characters do not stay in order — then by name, and the first round(20%) are held
+/// out — at least one when the group has two or more speakers. With no such label there is one group.
 public struct SpeakerSplit: Sendable, Equatable, Codable {
     /// Held-out speakers, sorted by name.
     public let testSpeakers: [String]
@@ -62,8 +63,17 @@ public struct SpeakerSplit: Sendable, Equatable, Codable {
     }
 
     static func hashOrder(_ a: String, _ b: String) -> Bool {
-        let (ha, hb) = (fnv1a64(a), fnv1a64(b))
+        let (ha, hb) = (speakerHash(a), speakerHash(b))
         return ha != hb ? ha < hb : a < b
+    }
+
+    /// The order key of a speaker: FNV-1a, mixed by SplitMix64's finaliser (FNV-1a alone keeps
+    /// "S040"…"S079" nearly in order, which would hold out a block of neighbouring IDs).
+    public static func speakerHash(_ name: String) -> UInt64 {
+        var z = fnv1a64(name)
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 
     /// 64-bit FNV-1a over the UTF-8 bytes: stable across platforms and runs, unlike Swift's `hashValue`.
