@@ -33,10 +33,13 @@ public enum Probe {
         }
         guard !test.isEmpty else { throw AnalysisError("the test speakers have no token with a value") }
         let (mean, scale) = standardization(features, rows: train)
+        // scikit-learn fits two classes with one binomial weight vector w (penalty ‖w‖²/2C); the softmax's
+        // two columns settle at ±w/2, so the same model needs twice the penalty there.
+        let strength = trainedClasses.count == 2 ? inverseRegularization / 2 : inverseRegularization
         let model = MultinomialLogisticRegression.fit(
             features: standardized(features, rows: train, mean: mean, scale: scale),
             targets: train.map { trainedClasses.firstIndex(of: Int(codes[$0])) ?? 0 },
-            classCount: trainedClasses.count, inverseRegularization: inverseRegularization)
+            classCount: trainedClasses.count, inverseRegularization: strength)
         let predicted = model.predict(standardized(features, rows: test, mean: mean, scale: scale)).map { trainedClasses[$0] }
         var correct = [Int](repeating: 0, count: classCount), total = [Int](repeating: 0, count: classCount)
         for (i, row) in test.enumerated() {
