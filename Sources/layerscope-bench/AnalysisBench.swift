@@ -57,8 +57,10 @@ struct AnalysisBench: ParsableCommand {
             let pass = try BenchClock.seconds { moments = RowMoments.accumulate(view, groupings: groupings) }
             let eigen = try BenchClock.seconds { pca = try PCA.fit(moments: moments!, components: components) }
             let svcca = try BenchClock.seconds {
+                let scatter = LabelCovariance.projectedScatter(moments: moments!, pca: pca!)
                 values = try groupings.indices.map { g in
-                    try SVCCA.similarity(LabelCovariance.from(moments: moments!, grouping: g, pca: pca!), mode: svccaMode).value
+                    try SVCCA.similarity(LabelCovariance.from(moments: moments!, grouping: g, pca: pca!, featureScatter: scatter),
+                                         mode: svccaMode).value
                 }
             }
             ratio = pca!.explainedVarianceRatio.reduce(0, +)

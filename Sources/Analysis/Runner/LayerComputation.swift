@@ -68,12 +68,15 @@ struct LayerComputation {
             features = pca.transform(view)
         }
         if !svccaLabels.isEmpty { stage(.svcca) }
+        var projectedScatter: Matrix<Double>?
         for (g, label) in svccaLabels.enumerated() {
             output.svcca[label.name] = cell(label) {
                 try checkClasses(label)
                 let covariance: LabelCovariance
                 if let moments, !label.codes.contains(-1) {
-                    covariance = try LabelCovariance.from(moments: moments, grouping: g, pca: pca)
+                    let scatter = projectedScatter ?? LabelCovariance.projectedScatter(moments: moments, pca: pca)
+                    projectedScatter = scatter
+                    covariance = try LabelCovariance.from(moments: moments, grouping: g, pca: pca, featureScatter: scatter)
                 } else if let features {
                     covariance = LabelCovariance.from(features: features, codes: label.codes, classCount: label.classes.count)
                 } else {

@@ -44,18 +44,25 @@ public struct LabelCovariance: Sendable {
 
     /// From one pass over a layer's rows (D-dimensional moments with this label's class sums as
     /// grouping `grouping`) and the PCA fitted on them: the statistics of the PCA features z = W(x − x̄)
-    /// without projecting a single row. Every row must have a value for the label.
-    public static func from(moments: RowMoments, grouping: Int, pca: PCAModel) throws -> LabelCovariance {
+    /// without projecting a single row. Every row must have a value for the label. `featureScatter`
+    /// (`projectedScatter(moments:pca:)`) is the same for every such label of a layer; pass it to share it.
+    public static func from(moments: RowMoments, grouping: Int, pca: PCAModel,
+                            featureScatter: Matrix<Double>? = nil) throws -> LabelCovariance {
         let counts = moments.classCounts[grouping]
         guard counts.reduce(0, +) == moments.count else {
             throw AnalysisError("the label has tokens without a value; use the features path")
         }
         let axes = pca.components.asDouble                              // k × D
-        let scatter = moments.centredScatter()                          // D × D
-        let featureScatter = BLAS.multiply(BLAS.multiply(axes, scatter), axes, transposeB: true)
         let crossScatter = BLAS.multiply(axes, centredClassSums(moments, grouping: grouping), transposeB: true)
-        return LabelCovariance(tokens: moments.count, classCounts: counts, featureScatter: featureScatter,
+        return LabelCovariance(tokens: moments.count, classCounts: counts,
+                               featureScatter: featureScatter ?? projectedScatter(moments: moments, pca: pca),
                                crossScatter: crossScatter)
+    }
+
+    /// W·S·Wᵀ: the scatter of the PCA features of every row, from the rows' D × D scatter.
+    public static func projectedScatter(moments: RowMoments, pca: PCAModel) -> Matrix<Double> {
+        let axes = pca.components.asDouble
+        return BLAS.multiply(BLAS.multiply(axes, moments.centredScatter()), axes, transposeB: true)
     }
 
     /// C × D: Σ over each class of (x − x̄) = class sum − n_c·x̄, in the moments' shifted coordinates, with
