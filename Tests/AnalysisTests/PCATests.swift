@@ -35,6 +35,7 @@ import Testing
             #expect(error < 1e-4, "axis \(i) differs by \(error)")
         }
         let projected = model.transform(array.view)
+        #expect(try PCA.fitTransform(array.view, components: reference.components, solver: .covarianceEigh).features == projected)
         for (r, row) in reference.pca.transformed_first_rows.enumerated() {
             for c in 0..<model.count where separated(pca, c) {
                 #expect(abs(Double(projected[r, c]) - row[c]) < 2e-3 * max(1, pca[c].squareRoot()))

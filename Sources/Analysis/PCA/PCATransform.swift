@@ -1,5 +1,13 @@
 import Numerics
 
+extension PCA {
+    /// Fits on the rows of `view` and projects them: scikit-learn's `fit_transform`, two passes over the rows.
+    public static func fitTransform(_ view: MatrixView, components: Int, solver: PCASolver = .automatic) throws -> (model: PCAModel, features: Matrix<Float>) {
+        let model = try fit(view, components: components, solver: solver)
+        return (model, model.transform(view))
+    }
+}
+
 extension PCAModel {
     /// Projects every row of `view` onto the axes: (x − mean)·componentsᵀ, an n × k float32 matrix
     /// (scikit-learn's `transform`). Rows are read block by block; the mean is removed before the
