@@ -21,41 +21,55 @@ enum GoogleCCA {
 
     static func similarity(_ covariance: LabelCovariance, epsilon: Double, threshold: Double) throws -> SVCCAResult {
         let present = covariance.classCounts.filter { $0 > 0 }.count
-        let n = Double(covariance.tokens)
-        let scale = 1 / (n - 1)
-        var sigmaXX = covariance.featureScatter, sigmaYY = covariance.labelScatter, sigmaXY = covariance.crossScatter
-        for i in sigmaXX.storage.indices { sigmaXX.storage[i] *= scale }
-        for i in sigmaYY.storage.indices { sigmaYY.storage[i] *= scale }
-        for i in sigmaXY.storage.indices { sigmaXY.storage[i] *= scale }
         let zero = SVCCAResult(value: 0, coefficients: [], averaged: 0, tokens: covariance.tokens, classes: present)
+        // get_cca_similarity: np.cov, then rescale.
+        guard let sigma = rescaledCovariances(covariance) else { return zero }
+        guard let cropped = removeSmall(sigma, epsilon: epsilon) else { return zero }
+        let s = try computeCCAs(cropped, epsilon: epsilon)
+        let index = sumThreshold(s, threshold)
+        let value = index == 0 ? Double.nan : s[0..<index].reduce(0, +) / Double(index)
+        return SVCCAResult(value: value, coefficients: s, averaged: index, tokens: covariance.tokens, classes: present)
+    }
 
-        // Rescale covariance to make the computation more stable (cca_core's comment).
-        let xmax = sigmaXX.storage.map(abs).max() ?? 0
-        let ymax = sigmaYY.storage.map(abs).max() ?? 0
-        guard xmax > 0, ymax > 0 else { return zero }  // numpy divides by zero, remove_small drops everything
-        for i in sigmaXX.storage.indices { sigmaXX.storage[i] /= xmax }
-        for i in sigmaYY.storage.indices { sigmaYY.storage[i] /= ymax }
+    struct Covariances {
+        var xx: Matrix<Double>
+        var xy: Matrix<Double>
+        var yy: Matrix<Double>
+    }
+
+    /// `np.cov` (divided by n − 1), then "rescale covariance to make cca computation more stable":
+    /// nil where a covariance is all zero (numpy divides by zero and remove_small then drops everything).
+    static func rescaledCovariances(_ covariance: LabelCovariance) -> Covariances? {
+        let scale = 1 / (Double(covariance.tokens) - 1)
+        var xx = covariance.featureScatter, yy = covariance.labelScatter, xy = covariance.crossScatter
+        let xmax = xx.storage.map { abs($0 * scale) }.max() ?? 0
+        let ymax = yy.storage.map { abs($0 * scale) }.max() ?? 0
+        guard xmax > 0, ymax > 0 else { return nil }
+        for i in xx.storage.indices { xx.storage[i] = xx.storage[i] * scale / xmax }
+        for i in yy.storage.indices { yy.storage[i] = yy.storage[i] * scale / ymax }
         let crossScale = (xmax * ymax).squareRoot()
-        for i in sigmaXY.storage.indices { sigmaXY.storage[i] /= crossScale }
+        for i in xy.storage.indices { xy.storage[i] = xy.storage[i] * scale / crossScale }
+        return Covariances(xx: xx, xy: xy, yy: yy)
+    }
 
-        // remove_small
-        let xKeep = (0..<sigmaXX.rows).filter { abs(sigmaXX[$0, $0]) >= epsilon }
-        let yKeep = (0..<sigmaYY.rows).filter { abs(sigmaYY[$0, $0]) >= epsilon }
-        guard !xKeep.isEmpty, !yKeep.isEmpty else { return zero }
-        var xx = crop(sigmaXX, xKeep, xKeep), yy = crop(sigmaYY, yKeep, yKeep)
-        let xy = crop(sigmaXY, xKeep, yKeep)
+    /// `remove_small`: keeps the directions whose variance (diagonal) is at least epsilon; nil when
+    /// none is left on a side.
+    static func removeSmall(_ sigma: Covariances, epsilon: Double) -> Covariances? {
+        let xKeep = (0..<sigma.xx.rows).filter { abs(sigma.xx[$0, $0]) >= epsilon }
+        let yKeep = (0..<sigma.yy.rows).filter { abs(sigma.yy[$0, $0]) >= epsilon }
+        guard !xKeep.isEmpty, !yKeep.isEmpty else { return nil }
+        return Covariances(xx: crop(sigma.xx, xKeep, xKeep), xy: crop(sigma.xy, xKeep, yKeep), yy: crop(sigma.yy, yKeep, yKeep))
+    }
 
-        // compute_ccas
+    /// `compute_ccas`: epsilon on the diagonals, inverse square roots, SVD; the coefficients, descending.
+    static func computeCCAs(_ sigma: Covariances, epsilon: Double) throws -> [Double] {
+        var xx = sigma.xx, yy = sigma.yy
         for i in 0..<xx.rows { xx[i, i] += epsilon }
         for i in 0..<yy.rows { yy[i, i] += epsilon }
         let invsqrtXX = try pseudoInverseSquareRoot(xx)
         let invsqrtYY = try pseudoInverseSquareRoot(yy)
-        let arr = BLAS.multiply(invsqrtXX, BLAS.multiply(xy, invsqrtYY))
-        let s = try LAPACK.svd(arr).s.map(abs)
-
-        let index = sumThreshold(s, threshold)
-        let value = index == 0 ? Double.nan : s[0..<index].reduce(0, +) / Double(index)
-        return SVCCAResult(value: value, coefficients: s, averaged: index, tokens: covariance.tokens, classes: present)
+        let arr = BLAS.multiply(invsqrtXX, BLAS.multiply(sigma.xy, invsqrtYY))
+        return try LAPACK.svd(arr).s.map(abs)
     }
 
     /// cca_core's `sum_threshold`: the first i in 0..<len with sum(s[:i])/sum(s) ≥ threshold, else len
