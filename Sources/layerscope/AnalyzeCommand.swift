@@ -41,6 +41,11 @@ extension Layerscope {
 
         func validate() throws {
             guard pca >= 1 else { throw ValidationError("--pca must be at least 1") }
+            if let labels, labelNames(labels).isEmpty { throw ValidationError("--labels names no label") }
+        }
+
+        private func labelNames(_ list: String) -> [String] {
+            list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
 
         func run() throws {
@@ -48,7 +53,7 @@ extension Layerscope {
             let runner = AnalysisRunner(store: opened)
             let models = try model.map { [$0] } ?? opened.models().map(\.name)
             guard !models.isEmpty else { throw StoreError(opened.url, "has no models to analyse") }
-            let labelNames = labels.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+            let labelNames = labels.map(labelNames)
             var results: [ModelAnalysis] = []
             for name in models {
                 let request = AnalysisRequest(model: name, layers: layers?.range, labels: labelNames, pcaComponents: pca,
