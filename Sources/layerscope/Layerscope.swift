@@ -19,6 +19,7 @@ enum Main {
     static func main() {
         // Before any BLAS call: OpenBLAS's faster AVX-512 kernels where it failed to pick them.
         BLASKernels.preferAVX512()
+        ComputeThreads.configureBLAS()
         do {
             var command = try Layerscope.parseAsRoot()
             try command.run()
