@@ -24,5 +24,6 @@ int ls_has_f16c(void);
 
 #include "NeuralKernels.h"
 #include "BLASCore.h"
+#include "KMeansKernels.h"
 
 #endif
