@@ -5,4 +5,5 @@ let benchmarks: [ParsableCommand.Type] = [
     HalfConversionBench.self,
     SpeechModelBench.self,
     AnalysisBench.self,
+    ClustersBench.self,
 ]
