@@ -59,40 +59,41 @@ final class CentredRows: @unchecked Sendable {
     func row(_ i: Int) -> UnsafeMutablePointer<Float> { values + i * cols }
 }
 
-/// Walks the rows in tiles: each tile is scored against a set of points (centres or candidates) by one
-/// single-threaded GEMM, then handed to `body`, on the compute threads. Tile t belongs to slot t mod
-/// `slots`, and one thread works through a slot's tiles in order, so a sum kept per slot (and the slots
-/// summed in order afterwards) comes out the same whatever the thread count. Each tile's scores stay in
-/// its core's cache between the GEMM and `body`.
-struct ScoredTiles {
+/// Splits the rows into tiles of a fixed height and walks them on the compute threads: tile t belongs to
+/// slot t mod `slots`, and one thread works through a slot's tiles in order. A sum kept per slot (and the
+/// slots summed in order afterwards) therefore comes out the same whatever the thread count. BLAS runs
+/// single-threaded meanwhile, so each tile's GEMM runs on the thread that uses its result, in its cache.
+struct RowTiles {
     /// Accumulator slots: more than the cores of most machines, so every core has work.
     static let slots = 16
-    /// The size a tile's scores aim at (a core's L2 cache holds them with the tile's rows).
-    static let scoreBytes = 1 << 18
 
-    let data: CentredRows
+    let rows: Int
+    let tileRows: Int
 
-    /// Calls `body(slot, rows, scores)` for every tile: `rows` are global row indices and `scores` holds
-    /// the tile's scores −2·p·x, one line of `rows.count` values per point.
-    func forEach(points: UnsafePointer<Float>, pointCount: Int,
-                 _ body: (_ slot: Int, _ rows: Range<Int>, _ scores: UnsafePointer<Float>) -> Void) {
-        let n = data.rows, d = data.cols
-        guard n > 0, pointCount > 0 else { return }
-        let tileRows = min(n, max(32, Self.scoreBytes / (4 * pointCount)))
-        let tiles = (n + tileRows - 1) / tileRows
-        let values = data.values
+    /// Calls `body(slot, rows)` for every tile, slots in parallel.
+    func forEach(_ body: (_ slot: Int, _ rows: Range<Int>) -> Void) {
+        guard rows > 0 else { return }
+        let height = max(1, tileRows)
+        let tiles = (rows + height - 1) / height
         ComputeThreads.withSingleThreadedBLAS {
             ComputeThreads.parallelFor(Self.slots) { slot in
-                guard slot < tiles else { return }
-                let scores = UnsafeMutablePointer<Float>.allocate(capacity: tileRows * pointCount)
-                defer { scores.deallocate() }
                 for tile in stride(from: slot, to: tiles, by: Self.slots) {
-                    let start = tile * tileRows, end = min(n, start + tileRows)
-                    NearestCentres.scores(rows: values + start * d, count: end - start, cols: d, centres: points,
-                                          centreCount: pointCount, into: scores)
-                    body(slot, start..<end, scores)
+                    body(slot, (tile * height)..<min(rows, (tile + 1) * height))
                 }
             }
         }
     }
+}
+
+/// Per-slot scratch memory for `RowTiles` bodies: one buffer of `capacity` values per slot.
+final class SlotBuffers<Element>: @unchecked Sendable {
+    private let buffers: [UnsafeMutablePointer<Element>]
+
+    init(capacity: Int) {
+        buffers = (0..<RowTiles.slots).map { _ in .allocate(capacity: max(1, capacity)) }
+    }
+
+    deinit { buffers.forEach { $0.deallocate() } }
+
+    subscript(slot: Int) -> UnsafeMutablePointer<Element> { buffers[slot] }
 }

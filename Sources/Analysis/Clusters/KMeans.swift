@@ -40,7 +40,7 @@ public struct KMeansResult: Sendable, Equatable {
     public let iterations: Int
     /// Whether the winning run converged (labels stable, or centres within the tolerance) before `maxIterations`.
     public let converged: Bool
-    /// Each run's inertia, in run order (from the distances of its last assignment step).
+    /// Each run's inertia, in run order.
     public let restartInertias: [Double]
 }
 
@@ -78,7 +78,7 @@ public enum KMeans {
             best = r
         }
         let assignments = Array(labels[(best * n)..<((best + 1) * n)])
-        let inertia = exactInertia(data, centres: runs[best].centres, labels: assignments)
+        let inertia = runs[best].inertia
         var centres = Matrix<Float>(rows: k, cols: data.cols, storage: runs[best].centres)
         for c in 0..<k { for j in 0..<data.cols { centres[c, j] = Float(Double(centres[c, j]) + data.mean[j]) } }
         return KMeansResult(assignments: assignments, centres: centres, inertia: inertia, iterations: runs[best].iterations,
@@ -107,19 +107,17 @@ public enum KMeans {
     }
 
     /// Σ ‖xᵢ − c(i)‖² from the differences, in parallel over fixed pieces summed in order.
-    static func exactInertia(_ data: CentredRows, centres: [Float], labels: [Int32]) -> Double {
+    static func exactInertia(_ data: CentredRows, centres: [Float], labels: UnsafePointer<Int32>) -> Double {
         let pieces = 16, n = data.rows, d = data.cols
         let size = (n + pieces - 1) / pieces
         var partial = [Double](repeating: 0, count: pieces)
         centres.withUnsafeBufferPointer { centres in
-            labels.withUnsafeBufferPointer { labels in
-                partial.withUnsafeMutableBufferPointer { partial in
-                    ComputeThreads.parallelFor(pieces) { piece in
-                        let low = min(n, piece * size), high = min(n, low + size)
-                        guard low < high else { return }
-                        partial[piece] = NearestCentres.squaredDistancesToAssigned(
-                            rows: data.row(low), count: high - low, cols: d, centres: centres.baseAddress!, labels: labels.baseAddress! + low)
-                    }
+            partial.withUnsafeMutableBufferPointer { partial in
+                ComputeThreads.parallelFor(pieces) { piece in
+                    let low = min(n, piece * size), high = min(n, low + size)
+                    guard low < high else { return }
+                    partial[piece] = NearestCentres.squaredDistancesToAssigned(
+                        rows: data.row(low), count: high - low, cols: d, centres: centres.baseAddress!, labels: labels + low)
                 }
             }
         }

@@ -5,8 +5,8 @@ import Numerics
 /// restarts at once: the first centre is a uniformly drawn row; each further centre is the best of
 /// 2 + ⌊ln k⌋ candidates drawn with probability proportional to their squared distance to the nearest
 /// centre so far, "best" being the candidate that leaves the smallest potential (the sum of those
-/// squared distances). The restarts share every pass over the rows: one GEMM scores a block against
-/// the candidates of all of them.
+/// squared distances). The restarts share every pass over the rows: one GEMM scores a tile of rows
+/// against the candidates of all of them.
 enum KMeansPlusPlus {
     /// scikit-learn's `n_local_trials`.
     static func localTrials(clusters k: Int) -> Int { 2 + Int(log(Double(k))) }
@@ -71,14 +71,20 @@ enum KMeansPlusPlus {
         for (q, row) in all.enumerated() { for j in 0..<d { points[q * d + j] = data.row(row)[j] } }
         let norms = all.map { data.norms[$0] }
         var nearer = [Float](repeating: 0, count: all.count * n)
-        let slots = ScoredTiles.slots
+        let slots = RowTiles.slots
         var partial = [Double](repeating: 0, count: slots * all.count)
+        // Tiles whose scores (candidates × rows) stay near 256 kB, in a core's L2 cache with the rows.
+        let tiles = RowTiles(rows: n, tileRows: max(32, (1 << 16) / max(1, all.count)))
+        let scoreBuffers = SlotBuffers<Float>(capacity: tiles.tileRows * all.count)
         points.withUnsafeBufferPointer { points in
             norms.withUnsafeBufferPointer { norms in
                 closest.withUnsafeBufferPointer { closest in
                     nearer.withUnsafeMutableBufferPointer { nearer in
                         partial.withUnsafeMutableBufferPointer { partial in
-                            ScoredTiles(data: data).forEach(points: points.baseAddress!, pointCount: all.count) { slot, rows, scores in
+                            tiles.forEach { slot, rows in
+                                let scores = scoreBuffers[slot]
+                                NearestCentres.scores(rows: data.row(rows.lowerBound), count: rows.count, cols: d,
+                                                      centres: points.baseAddress!, centreCount: all.count, into: scores)
                                 for r in candidates.indices {
                                     let columns = (r * perRestart)..<((r + 1) * perRestart)
                                     NearestCentres.nearerWithCandidates(
