@@ -85,6 +85,31 @@ struct RowTiles {
     }
 }
 
+/// A zero-filled buffer of numbers that parallel loops may write (at disjoint indices) without an
+/// array's copy-on-write checks.
+final class ScratchArray<Element: Numeric>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Element>
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        pointer = .allocate(capacity: max(1, count))
+        pointer.initialize(repeating: 0, count: max(1, count))
+    }
+
+    convenience init(_ values: [Element]) {
+        self.init(count: values.count)
+        values.withUnsafeBufferPointer { if let base = $0.baseAddress { pointer.update(from: base, count: values.count) } }
+    }
+
+    deinit { pointer.deallocate() }
+
+    subscript(index: Int) -> Element {
+        get { pointer[index] }
+        set { pointer[index] = newValue }
+    }
+}
+
 /// Per-slot scratch memory for `RowTiles` bodies: one buffer of `capacity` values per slot.
 final class SlotBuffers<Element>: @unchecked Sendable {
     private let buffers: [UnsafeMutablePointer<Element>]

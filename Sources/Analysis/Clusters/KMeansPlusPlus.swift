@@ -17,31 +17,28 @@ enum KMeansPlusPlus {
         let n = data.rows, d = data.cols, restarts = generators.count
         let trials = localTrials(clusters: k)
         var centres = [[Float]](repeating: [Float](repeating: 0, count: k * d), count: restarts)
-        // closest[r][i]: squared distance of row i to restart r's nearest centre so far.
-        var closest = [Float](repeating: .infinity, count: restarts * n)
+        // closest[r·n + i]: squared distance of row i to restart r's nearest centre so far.
+        let closest = ScratchArray<Float>(count: restarts * n)
+        closest.pointer.update(repeating: .infinity, count: restarts * n)
         var potential = [Double](repeating: 0, count: restarts)
 
         // The first centre of each restart: a uniformly drawn row.
         var chosen = (0..<restarts).map { Int.random(in: 0..<n, using: &generators[$0]) }
         for r in 0..<restarts { copyRow(data, chosen[r], into: &centres[r], at: 0) }
         let first = candidateStep(data, candidates: chosen.map { [$0] }, closest: closest)
-        closest = first.nearer
+        closest.pointer.update(from: first.nearer.pointer, count: restarts * n)
         potential = first.potentials
 
-        var uniforms = [[Double]](repeating: [], count: restarts)
         for c in 1..<max(k, 1) {
             if isCancelled() { throw CancellationError() }
-            for r in 0..<restarts {
-                uniforms[r] = (0..<trials).map { _ in Double(generators[r].next() >> 11) * 0x1p-53 }
+            let targets = (0..<restarts).map { r in
+                (0..<trials).map { _ in Double(generators[r].next() >> 11) * 0x1p-53 * potential[r] }
             }
             // Candidates are drawn from each restart's distance distribution (its inverse CDF), restarts in parallel.
             var candidates = [[Int]](repeating: [], count: restarts)
             candidates.withUnsafeMutableBufferPointer { out in
-                closest.withUnsafeBufferPointer { distances in
-                    ComputeThreads.parallelFor(restarts) { r in
-                        out[r] = searchSorted(distances.baseAddress! + r * n, count: n,
-                                              targets: uniforms[r].map { $0 * potential[r] })
-                    }
+                ComputeThreads.parallelFor(restarts) { r in
+                    out[r] = searchSorted(closest.pointer + r * n, count: n, targets: targets[r])
                 }
             }
             let step = candidateStep(data, candidates: candidates, closest: closest)
@@ -50,10 +47,7 @@ enum KMeansPlusPlus {
                 var best = 0
                 for j in 1..<trials where step.potentials[r * trials + j] < step.potentials[r * trials + best] { best = j }
                 potential[r] = step.potentials[r * trials + best]
-                let source = (r * trials + best) * n
-                closest.withUnsafeMutableBufferPointer { target in
-                    step.nearer.withUnsafeBufferPointer { (target.baseAddress! + r * n).update(from: $0.baseAddress! + source, count: n) }
-                }
+                (closest.pointer + r * n).update(from: step.nearer.pointer + (r * trials + best) * n, count: n)
                 chosen[r] = candidates[r][best]
                 copyRow(data, chosen[r], into: &centres[r], at: c)
             }
@@ -63,43 +57,31 @@ enum KMeansPlusPlus {
 
     /// For every restart's candidates (the same number each): each row's distance to its nearest centre were
     /// that candidate added (candidates × rows, restart-major), and the sums of those (the potentials).
-    static func candidateStep(_ data: CentredRows, candidates: [[Int]], closest: [Float]) -> (nearer: [Float], potentials: [Double]) {
-        let n = data.rows, d = data.cols
+    static func candidateStep(_ data: CentredRows, candidates: [[Int]], closest: ScratchArray<Float>)
+        -> (nearer: ScratchArray<Float>, potentials: [Double]) {
+        let n = data.rows, d = data.cols, slots = RowTiles.slots
         let perRestart = candidates.first?.count ?? 0
         let all = candidates.flatMap { $0 }
-        var points = [Float](repeating: 0, count: all.count * d)
-        for (q, row) in all.enumerated() { for j in 0..<d { points[q * d + j] = data.row(row)[j] } }
-        let norms = all.map { data.norms[$0] }
-        var nearer = [Float](repeating: 0, count: all.count * n)
-        let slots = RowTiles.slots
-        var partial = [Double](repeating: 0, count: slots * all.count)
+        let points = ScratchArray<Float>(count: all.count * d), norms = ScratchArray(all.map { data.norms[$0] })
+        for (q, row) in all.enumerated() { (points.pointer + q * d).update(from: data.row(row), count: d) }
+        let nearer = ScratchArray<Float>(count: all.count * n)
+        let partial = ScratchArray<Double>(count: slots * all.count)
         // Tiles whose scores (candidates × rows) stay near 256 kB, in a core's L2 cache with the rows.
         let tiles = RowTiles(rows: n, tileRows: max(32, (1 << 16) / max(1, all.count)))
-        let scoreBuffers = SlotBuffers<Float>(capacity: tiles.tileRows * all.count)
-        points.withUnsafeBufferPointer { points in
-            norms.withUnsafeBufferPointer { norms in
-                closest.withUnsafeBufferPointer { closest in
-                    nearer.withUnsafeMutableBufferPointer { nearer in
-                        partial.withUnsafeMutableBufferPointer { partial in
-                            tiles.forEach { slot, rows in
-                                let scores = scoreBuffers[slot]
-                                NearestCentres.scores(rows: data.row(rows.lowerBound), count: rows.count, cols: d,
-                                                      centres: points.baseAddress!, centreCount: all.count, into: scores)
-                                for r in candidates.indices {
-                                    let columns = (r * perRestart)..<((r + 1) * perRestart)
-                                    NearestCentres.nearerWithCandidates(
-                                        scores: scores, stride: rows.count, count: rows.count, columns: columns,
-                                        candidateNorms: norms.baseAddress!, rowNorms: data.norms + rows.lowerBound,
-                                        closest: closest.baseAddress! + r * n + rows.lowerBound,
-                                        nearer: nearer.baseAddress! + columns.lowerBound * n + rows.lowerBound, nearerStride: n,
-                                        potentials: partial.baseAddress! + slot * all.count + columns.lowerBound)
-                                }
-                            }
-                        }
-                    }
-                }
+        let scores = SlotBuffers<Float>(capacity: tiles.tileRows * all.count)
+        tiles.forEach { slot, rows in
+            NearestCentres.scores(rows: data.row(rows.lowerBound), count: rows.count, cols: d, centres: points.pointer,
+                                  centreCount: all.count, into: scores[slot])
+            for r in candidates.indices {
+                let columns = (r * perRestart)..<((r + 1) * perRestart)
+                NearestCentres.nearerWithCandidates(
+                    scores: scores[slot], stride: rows.count, count: rows.count, columns: columns, candidateNorms: norms.pointer,
+                    rowNorms: data.norms + rows.lowerBound, closest: closest.pointer + r * n + rows.lowerBound,
+                    nearer: nearer.pointer + columns.lowerBound * n + rows.lowerBound, nearerStride: n,
+                    potentials: partial.pointer + slot * all.count + columns.lowerBound)
             }
         }
+        // Slots are summed in a fixed order, so the potentials do not depend on the thread count.
         var potentials = [Double](repeating: 0, count: all.count)
         for slot in 0..<slots { for q in 0..<all.count { potentials[q] += partial[slot * all.count + q] } }
         return (nearer, potentials)

@@ -1,8 +1,8 @@
 import Numerics
 
 /// Lloyd's algorithm as scikit-learn's `_kmeans_single_lloyd` runs it, for several restarts side by side,
-/// with Hamerly's bounds ("Making k-means even faster", 2010) to skip the rows that cannot have changed
-/// cluster. Each pass assigns every row to its nearest centre (the E-step) and moves each centre to the
+/// with Hamerly's bounds (`AssignmentPass`) to skip the rows that cannot have changed cluster. Each pass
+/// assigns every row to its nearest centre (the E-step) and moves each centre to the
 /// mean of its rows (the M-step), relocating empty clusters to the rows farthest from their centres. A
 /// restart stops when no label changed (strict convergence) or when the centres moved less than the
 /// tolerance in total squared distance; then (or after `maxIterations`) one more E-step makes the labels
@@ -44,20 +44,20 @@ struct LloydIterations {
     /// Absolute: `tol` times the mean column variance.
     let tolerance: Double
 
-    /// Rows per tile: the E-step's unit of work and of scratch memory.
-    static let tileRows = 1024
-
     /// Runs every restart to convergence from its initial centres; `labels` (restarts × rows) receive the
     /// final assignments.
     func run(initialCentres: [[Float]], labels: inout [Int32], isCancelled: () -> Bool) throws -> [Run] {
         let n = data.rows, d = data.cols, k = clusters
         var runs = initialCentres.map { Run(centres: $0, clusters: k, cols: d) }
         labels = [Int32](repeating: -1, count: runs.count * n)
-        var bounds = HamerlyBounds(restarts: runs.count, rows: n)
+        let bounds = HamerlyBounds(restarts: runs.count, rows: n)
+        let pass = AssignmentPass(data: data, clusters: k)
         while runs.contains(where: { $0.state != .done }) {
             if isCancelled() { throw CancellationError() }
             let active = runs.indices.filter { runs[$0].state != .done }
-            let moves = assign(active.map { runs[$0] }, restarts: active, labels: &labels, bounds: &bounds)
+            let moves = labels.withUnsafeMutableBufferPointer { labels in
+                pass.run(active.map { runs[$0] }, restarts: active, labels: labels.baseAddress!, bounds: bounds)
+            }
             for (a, r) in active.enumerated() {
                 runs[r].bounded = true
                 for e in runs[r].sums.indices { runs[r].sums[e] += moves.sums[a][e] }
@@ -92,107 +92,6 @@ struct LloydIterations {
             }
         }
         return runs
-    }
-
-    /// What one pass gives each active restart: labels changed, and the moved rows' effect on the sums.
-    struct Moves {
-        var changed: [Int]
-        var sums: [[Double]]
-        var counts: [[Int64]]
-    }
-
-    /// The E-step for the active restarts: per tile of rows and restart, Hamerly's test picks the rows
-    /// that may have a nearer centre (all rows before the first bounds), one GEMM scores them against the
-    /// restart's centres, and the rows that changed cluster move between the clusters' sums.
-    private func assign(_ runs: [Run], restarts: [Int], labels: inout [Int32], bounds: inout HamerlyBounds) -> Moves {
-        let n = data.rows, d = data.cols, k = clusters, count = runs.count
-        let slots = RowTiles.slots, tileRows = Self.tileRows
-        var centreNorms = [Float](repeating: 0, count: count * k)
-        let centres = runs.flatMap(\.centres)
-        centres.withUnsafeBufferPointer { c in
-            centreNorms.withUnsafeMutableBufferPointer { NearestCentres.rowSquaredNorms(c.baseAddress!, count: count * k, cols: d, into: $0.baseAddress!) }
-        }
-        let largest = runs.map { run in run.shift.indices.max { run.shift[$0] < run.shift[$1] } ?? 0 }
-        let secondShift = runs.indices.map { a in runs[a].shift.indices.filter { $0 != largest[a] }.map { runs[a].shift[$0] }.max() ?? 0 }
-        let shifts = runs.flatMap(\.shift), gaps = runs.flatMap(\.halfGap)
-        // Per slot and restart: labels changed, and the moved rows' sums and counts.
-        var changed = [Int](repeating: 0, count: slots * count)
-        var sums = [Double](repeating: 0, count: slots * count * k * d)
-        var counts = [Int64](repeating: 0, count: slots * count * k)
-        let gathered = SlotBuffers<Float>(capacity: tileRows * d), scores = SlotBuffers<Float>(capacity: tileRows * k)
-        let rowNorms = SlotBuffers<Float>(capacity: tileRows), needed = SlotBuffers<Int32>(capacity: tileRows)
-        let from = SlotBuffers<Int32>(capacity: tileRows), to = SlotBuffers<Int32>(capacity: tileRows)
-        let nearest = SlotBuffers<Float>(capacity: tileRows), second = SlotBuffers<Float>(capacity: tileRows)
-        centres.withUnsafeBufferPointer { centres in
-          centreNorms.withUnsafeBufferPointer { centreNorms in
-            shifts.withUnsafeBufferPointer { shifts in
-              gaps.withUnsafeBufferPointer { gaps in
-                labels.withUnsafeMutableBufferPointer { labels in
-                  changed.withUnsafeMutableBufferPointer { changed in
-                    sums.withUnsafeMutableBufferPointer { sums in
-                      counts.withUnsafeMutableBufferPointer { counts in
-                        RowTiles(rows: n, tileRows: tileRows).forEach { slot, rows in
-                            for a in 0..<count {
-                                let cell = slot * count + a, offset = restarts[a] * n + rows.lowerBound
-                                let rowLabels = labels.baseAddress! + offset
-                                let upper = bounds.upper + offset, lower = bounds.lower + offset
-                                let own = centres.baseAddress! + a * k * d, ownNorms = centreNorms.baseAddress! + a * k
-                                // Which rows need every distance, gathered with their norms.
-                                let picked: Int
-                                if runs[a].bounded {
-                                    picked = NearestCentres.screen(
-                                        rows: data.row(rows.lowerBound), count: rows.count, cols: d, rowNorms: data.norms + rows.lowerBound,
-                                        labels: rowLabels, upper: upper, lower: lower, centres: own, centreNorms: ownNorms,
-                                        shift: shifts.baseAddress! + a * k, halfGap: gaps.baseAddress! + a * k, farthest: largest[a],
-                                        largestShift: runs[a].shift[largest[a]], secondShift: secondShift[a], needed: needed[slot])
-                                } else {
-                                    picked = rows.count
-                                    for q in 0..<picked { needed[slot][q] = Int32(q) }
-                                }
-                                guard picked > 0 else { continue }
-                                for q in 0..<picked {
-                                    let i = Int(needed[slot][q])
-                                    (gathered[slot] + q * d).update(from: data.row(rows.lowerBound + i), count: d)
-                                    rowNorms[slot][q] = data.norms[rows.lowerBound + i]
-                                    from[slot][q] = rowLabels[i]
-                                }
-                                NearestCentres.scores(rows: gathered[slot], count: picked, cols: d, centres: own, centreCount: k,
-                                                      into: scores[slot])
-                                NearestCentres.nearestTwo(scores: scores[slot], stride: picked, count: picked, centreCount: k,
-                                                          centreNorms: ownNorms, rowNorms: rowNorms[slot], labels: to[slot],
-                                                          nearest: nearest[slot], second: second[slot])
-                                for q in 0..<picked {
-                                    let i = Int(needed[slot][q])
-                                    if rowLabels[i] != to[slot][q] { changed[cell] += 1 }
-                                    rowLabels[i] = to[slot][q]
-                                    upper[i] = nearest[slot][q]
-                                    lower[i] = second[slot][q]
-                                }
-                                NearestCentres.moveRows(gathered[slot], count: picked, cols: d, from: from[slot], to: to[slot],
-                                                        sums: sums.baseAddress! + cell * k * d, counts: counts.baseAddress! + cell * k)
-                            }
-                        }
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-        // Slots are summed in a fixed order, so the result does not depend on the thread count.
-        var moves = Moves(changed: [Int](repeating: 0, count: count),
-                          sums: [[Double]](repeating: [Double](repeating: 0, count: k * d), count: count),
-                          counts: [[Int64]](repeating: [Int64](repeating: 0, count: k), count: count))
-        for slot in 0..<slots {
-            for a in 0..<count {
-                let cell = slot * count + a
-                moves.changed[a] += changed[cell]
-                for e in 0..<(k * d) { moves.sums[a][e] += sums[cell * k * d + e] }
-                for j in 0..<k { moves.counts[a][j] += counts[cell * k + j] }
-            }
-        }
-        return moves
     }
 
     /// The M-step: centres at the means of their rows. An empty cluster first takes the row farthest
@@ -267,36 +166,5 @@ struct LloydIterations {
             total += difference * difference
         }
         return total.squareRoot()
-    }
-}
-
-/// Hamerly's per-row bounds for every restart (restarts × rows): an upper bound on the distance to the
-/// row's own centre and a lower bound on the distance to any other.
-struct HamerlyBounds {
-    let upper: UnsafeMutablePointer<Float>
-    let lower: UnsafeMutablePointer<Float>
-    private let owner: Storage
-
-    init(restarts: Int, rows: Int) {
-        owner = Storage(count: max(1, restarts * rows))
-        upper = owner.upper
-        lower = owner.lower
-    }
-
-    private final class Storage {
-        let upper: UnsafeMutablePointer<Float>
-        let lower: UnsafeMutablePointer<Float>
-
-        init(count: Int) {
-            upper = .allocate(capacity: count)
-            lower = .allocate(capacity: count)
-            upper.initialize(repeating: 0, count: count)
-            lower.initialize(repeating: 0, count: count)
-        }
-
-        deinit {
-            upper.deallocate()
-            lower.deallocate()
-        }
     }
 }
