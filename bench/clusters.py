@@ -9,6 +9,8 @@ same file, in one run:
     2-core machine: its k-means++ calls many small GEMMs whose thread wake-ups dominate otherwise.
 Goal: layerscope ≥ 2× faster than scikit-learn at equal inertia (±1%). Also: scikit-learn's
 k-means++ alone (10 seedings), the agreement (NMI) between the two clusterings, and peak RSS.
+The three take turns (layerscope, scikit-learn one-thread, scikit-learn as installed, again …), so a
+change in the machine's load during the run affects all of them alike.
 
     bench/run clusters            (or: python3 bench/clusters.py [--repeats N] after a release build)
 Inputs are generated once under bench/out/clusters/ (not committed).
@@ -54,17 +56,29 @@ def generate():
     os.replace(FEATURES + ".tmp.npy", FEATURES)
 
 
-def timed(fn, repeats):
-    """Median wall and CPU seconds (all threads) of up to `repeats` calls, and the last result."""
-    times, cpu, result = [], [], None
-    for _ in range(repeats):
+class Timings:
+    """Wall and CPU seconds (all threads) of repeated calls, and the last result."""
+
+    def __init__(self):
+        self.wall, self.cpu, self.result = [], [], None
+
+    def add(self, fn):
         start, start_cpu = time.perf_counter(), time.process_time()
-        result = fn()
-        times.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
-        if times[-1] > LONG_RUN_S:
-            break
-    return float(np.median(times)), float(np.median(cpu)), len(times), result
+        self.result = fn()
+        self.wall.append(time.perf_counter() - start)
+        self.cpu.append(time.process_time() - start_cpu)
+
+    @property
+    def too_long(self):
+        return bool(self.wall) and self.wall[-1] > LONG_RUN_S
+
+    @property
+    def median(self):
+        return float(np.median(self.wall))
+
+    @property
+    def median_cpu(self):
+        return float(np.median(self.cpu))
 
 
 def sklearn_fit(x):
@@ -90,17 +104,30 @@ def main():
     generate()
     x = np.load(FEATURES)
 
-    _, out, peak = common.run_measured([common.BENCH, "clusters", "--features", FEATURES, "--clusters", str(K),
-                                        "--restarts", str(RESTARTS), "--repeats", str(repeats), "--labels-out", OURS_LABELS])
-    ours = json.loads(out.strip().splitlines()[-1])
+    ours = {"median_s": [], "cpu_s": []}
+    default, single = Timings(), Timings()
+    peak = 0
+    for _ in range(repeats):
+        _, out, turn_peak = common.run_measured([common.BENCH, "clusters", "--features", FEATURES, "--clusters", str(K),
+                                                 "--restarts", str(RESTARTS), "--repeats", "1", "--labels-out", OURS_LABELS])
+        result = json.loads(out.strip().splitlines()[-1])
+        ours["median_s"].append(result["median_s"])
+        ours["cpu_s"].append(result["cpu_s"])
+        ours["inertia"], ours["iterations"], peak = result["inertia"], result["iterations"], max(peak, turn_peak)
+        with threadpool_limits(1, user_api="blas"):
+            single.add(lambda: sklearn_fit(x))
+        if not default.too_long:
+            default.add(lambda: sklearn_fit(x))
+    ours["median_s"], ours["cpu_s"] = float(np.median(ours["median_s"])), float(np.median(ours["cpu_s"]))
     seeding = common.bench_json(["clusters", "--features", FEATURES, "--clusters", str(K), "--restarts", str(RESTARTS),
                                  "--repeats", str(repeats), "--max-iterations", "1"])
-    our_labels = np.load(OURS_LABELS)[:, 0].astype(np.int64)
-
-    default_time, default_cpu, default_runs, default_model = timed(lambda: sklearn_fit(x), repeats)
     with threadpool_limits(1, user_api="blas"):
-        single_time, single_cpu, single_runs, single_model = timed(lambda: sklearn_fit(x), repeats)
-        seed_time, seed_cpu, _, _ = timed(lambda: sklearn_seedings(x), 1)
+        seeds = Timings()
+        seeds.add(lambda: sklearn_seedings(x))
+    our_labels = np.load(OURS_LABELS)[:, 0].astype(np.int64)
+    default_time, default_cpu, default_runs, default_model = default.median, default.median_cpu, len(default.wall), default.result
+    single_time, single_cpu, single_runs, single_model = single.median, single.median_cpu, len(single.wall), single.result
+    seed_time, seed_cpu = seeds.median, seeds.median_cpu
     best_time = min(default_time, single_time)
     best_cpu = single_cpu if single_time <= default_time else default_cpu
     reference = single_model.inertia_
@@ -108,7 +135,7 @@ def main():
     def relative(inertia):
         return (inertia - reference) / reference
 
-    common.report(f"k-means, k = {K}, {RESTARTS} restarts, on {N:,} × {D} float32; medians of {repeats}", [
+    common.report(f"k-means, k = {K}, {RESTARTS} restarts, on {N:,} × {D} float32; medians of {repeats} turns", [
         ("layerscope", ours["median_s"], f"s (CPU {ours['cpu_s']:.3g} s; {ours['iterations']:.0f} iterations)"),
         ("  k-means++ for all restarts + one Lloyd pass", seeding["median_s"], f"s (CPU {seeding['cpu_s']:.3g} s)"),
         ("sklearn KMeans (threads as installed)", default_time, f"s (CPU {default_cpu:.3g} s; {default_runs} runs; "
