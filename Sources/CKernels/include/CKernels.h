@@ -18,4 +18,6 @@ size_t ls_count_nonfinite_rows_half(const uint16_t *values, size_t rows, size_t 
 /// Whether this CPU converts half precision in hardware.
 int ls_has_f16c(void);
 
+#include "UMAPKernels.h"
+
 #endif
