@@ -1,0 +1,153 @@
+import Dispatch
+import Numerics
+
+/// A UMAP layout of one matrix of features (McInnes, Healy & Melville 2018), step by step as
+/// umap-learn's `UMAP.fit`: `nearestNeighbors` → `fuzzySimplicialSet` (`smoothKNNDist`,
+/// `computeMembershipStrengths`, fuzzy union) → pruning by `makeEpochsPerSample` → `spectralLayout`
+/// (or a given layout) → `LayoutOptimizer` (`optimize_layout_euclidean`) with `findABParams`'s curve.
+public struct UMAP: Sendable {
+    public var parameters: UMAPParameters
+    /// Epochs between two published frames.
+    public var frameInterval: Int
+    /// Threads for the optimisation (the result depends on the seed and on this count).
+    public var threads: Int
+
+    public init(parameters: UMAPParameters = UMAPParameters(), frameInterval: Int = 10,
+                threads: Int = ComputeThreads.count) {
+        self.parameters = parameters
+        self.frameInterval = max(1, frameInterval)
+        self.threads = max(1, threads)
+    }
+
+    /// How a run started its layout.
+    public enum Initialization: String, Sendable, Codable {
+        case spectral
+        /// The eigensolver failed and umap-learn's fallback, uniform random coordinates, was used.
+        case random
+        /// The caller's layout (a neighbouring layer's, for aligned layouts).
+        case given
+    }
+
+    /// A finished layout and what it took.
+    public struct Result: Sendable {
+        /// points × 2.
+        public let embedding: Matrix<Float>
+        public let initialization: Initialization
+        public let epochs: Int
+        public let a: Double
+        public let b: Double
+        /// Seconds per step: neighbors, fuzzy_simplicial_set, initialization, optimize_layout.
+        public let seconds: [String: Double]
+        /// The neighbour graph, for quality measures.
+        public let neighbors: KNNGraph
+    }
+
+    /// Lays out `data` (points × features). `initialLayout` (points × 2) replaces the spectral
+    /// initialisation. `progress` receives a frame before the neighbours are searched, after the
+    /// initialisation, every `frameInterval` epochs and at the end; `isCancelled` is asked between
+    /// steps and between epochs, and a true answer ends the run with `UMAPError.cancelled`.
+    public func fit(_ data: Matrix<Float>, initialLayout: Matrix<Float>? = nil,
+                    progress: ((UMAPFrame) -> Void)? = nil,
+                    isCancelled: () -> Bool = { false }) throws -> Result {
+        let n = data.rows
+        for (i, v) in data.storage.enumerated() where !v.isFinite { throw UMAPError.nonFinite(row: i / max(data.cols, 1)) }
+        if let initialLayout, initialLayout.cols != 2 || initialLayout.rows != n {
+            throw UMAPError.notTwoDimensional(columns: initialLayout.cols)
+        }
+        let p = parameters
+        let nEpochs = p.epochs(points: n)
+        var seconds: [String: Double] = [:]
+        func timed<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+            let start = DispatchTime.now().uptimeNanoseconds
+            defer { seconds[name] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+            return try body()
+        }
+        let preview = initialLayout ?? Matrix(rows: n, cols: 2, storage: (0..<n).flatMap { r in
+            (0..<2).map { c in c < data.cols ? data[r, c] : 0 }
+        })
+        progress?(UMAPFrame(stage: .preview, epoch: 0, totalEpochs: nEpochs, coordinates: rescaledToBox(preview)))
+        guard !isCancelled() else { throw UMAPError.cancelled }
+
+        let k = max(1, min(p.nNeighbors, n))
+        let neighbors = timed("neighbors") {
+            nearestNeighbors(data, k: k, search: p.neighborSearch, exactLimit: p.exactNeighborLimit, seed: p.seed)
+        }
+        guard !isCancelled() else { throw UMAPError.cancelled }
+        let graph = timed("fuzzy_simplicial_set") {
+            pruneForEpochs(fuzzySimplicialSet(neighbors, nNeighbors: k, localConnectivity: p.localConnectivity,
+                                              setOpMixRatio: p.setOpMixRatio).graph, nEpochs: nEpochs)
+        }
+        guard !isCancelled() else { throw UMAPError.cancelled }
+
+        var initialization = Initialization.given
+        var random = SeededRandom(seed: p.seed, stream: 0x494E_4954)
+        var start: Matrix<Float> = timed("initialization") {
+            if let initialLayout { return initialLayout }
+            let (layout, fellBack) = spectralLayout(data: data, graph: graph, dim: 2, seed: p.seed)
+            initialization = fellBack ? .random : .spectral
+            return noisyScaleCoords(layout, random: &random)
+        }
+        start = rescaledToBox(start)
+        progress?(UMAPFrame(stage: .initialized, epoch: 0, totalEpochs: nEpochs, coordinates: start))
+
+        let (a, b) = findABParams(spread: p.spread, minDist: p.minDist)
+        var optimizer = LayoutOptimizer(graph: graph, nEpochs: nEpochs, a: a, b: b, gamma: p.repulsionStrength,
+                                        initialAlpha: p.learningRate, negativeSampleRate: Double(p.negativeSampleRate),
+                                        seed: p.seed, threads: threads)
+        var layout = start.storage
+        try timed("optimize_layout") {
+            for epoch in 0..<nEpochs {
+                guard !isCancelled() else { throw UMAPError.cancelled }
+                optimizer.runEpoch(epoch, embedding: &layout)
+                if let progress, (epoch + 1) % frameInterval == 0, epoch + 1 < nEpochs {
+                    progress(UMAPFrame(stage: .optimizing, epoch: epoch + 1, totalEpochs: nEpochs,
+                                       coordinates: Matrix(rows: n, cols: 2, storage: layout)))
+                }
+            }
+        }
+        let embedding = Matrix(rows: n, cols: 2, storage: layout)
+        progress?(UMAPFrame(stage: .finished, epoch: nEpochs, totalEpochs: nEpochs, coordinates: embedding))
+        return Result(embedding: embedding, initialization: initialization, epochs: nEpochs, a: a, b: b,
+                      seconds: seconds, neighbors: neighbors)
+    }
+}
+
+/// umap-learn's pruning in `simplicial_set_embedding`: edges weaker than max/nEpochs would be
+/// sampled less than once, so they are dropped (against max/200 when nEpochs ≤ 10).
+public func pruneForEpochs(_ graph: SparseMatrix, nEpochs: Int) -> SparseMatrix {
+    let largest = graph.values.max() ?? 0
+    let threshold = largest / Float(nEpochs > 10 ? nEpochs : 200)
+    var start = [0]
+    var columns: [Int32] = []
+    var values: [Float] = []
+    columns.reserveCapacity(graph.nonzeroCount)
+    values.reserveCapacity(graph.nonzeroCount)
+    for r in 0..<graph.rows {
+        for q in graph.rowStart[r]..<graph.rowStart[r + 1] where graph.values[q] >= threshold && graph.values[q] > 0 {
+            columns.append(graph.columns[q])
+            values.append(graph.values[q])
+        }
+        start.append(columns.count)
+    }
+    return SparseMatrix(rows: graph.rows, cols: graph.cols, rowStart: start, columns: columns, values: values)
+}
+
+/// umap-learn's `noisy_scale_coords`: scaled so the largest |coordinate| is 10, plus N(0, 10⁻⁴) noise.
+func noisyScaleCoords(_ coords: Matrix<Float>, random: inout SeededRandom, maxCoord: Float = 10, noise: Double = 1e-4) -> Matrix<Float> {
+    let largest = coords.storage.map(abs).max() ?? 0
+    let expansion = largest > 0 ? maxCoord / largest : 1
+    return Matrix(rows: coords.rows, cols: coords.cols,
+                  storage: coords.storage.map { $0 * expansion + Float(random.normal() * noise) })
+}
+
+/// Each column mapped linearly onto [0, 10], as `simplicial_set_embedding` does before optimising.
+func rescaledToBox(_ coords: Matrix<Float>) -> Matrix<Float> {
+    var result = coords
+    for c in 0..<coords.cols {
+        let column = coords.column(c)
+        guard let lo = column.min(), let hi = column.max() else { continue }
+        let span = hi - lo
+        for r in 0..<coords.rows { result[r, c] = span > 0 ? 10 * (coords[r, c] - lo) / span : 0 }
+    }
+    return result
+}
