@@ -117,6 +117,8 @@ public enum Importer {
         let frames = request.frames.map { FramesImport(task: $0.task, file: $0.file, classNames: request.classes[$0.task]) }
 
         var written: [URL] = []
+        let modelFolder = store.url.appendingPathComponent(EmbeddingStore.arraysFolder).appendingPathComponent(request.model)
+        let folderExisted = FileManager.default.fileExists(atPath: modelFolder.path)
         do {
             let writing = LayerWriting(store: store, model: request.model, dtype: request.dtype,
                                        allowNonfinite: request.allowNonfinite)
@@ -139,6 +141,7 @@ public enum Importer {
                                  bytesWritten: records.reduce(0) { $0 + $1.bytes }, createdStore: created)
         } catch {
             for url in written { try? FileManager.default.removeItem(at: url) }
+            if !folderExisted { try? FileManager.default.removeItem(at: modelFolder) }
             throw error
         }
     }
