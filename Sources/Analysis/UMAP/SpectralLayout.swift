@@ -118,11 +118,17 @@ public func componentLayout(data: Matrix<Float>?, components: Int, labels: [Int]
         }
     }
     let degree = (0..<components).map { i in (0..<components).reduce(0.0) { $0 + affinity[i, $1] } }
-    let rootDegree = degree.map { $0 > 0 ? $0.squareRoot() : 1 }
+    guard degree.allSatisfy({ $0 > 0 }) else {
+        // exp(−d²) underflows for centroids more than ~27 apart (common for real features), and
+        // the spectral embedding of such a graph is arbitrary: place the centroids by their two
+        // principal directions instead, scaled the same way.
+        return principalPlacement(centroids, dim: dim)
+    }
+    let rootDegree = degree.map { $0.squareRoot() }
     var laplacian = Matrix<Double>(rows: components, cols: components)
     for i in 0..<components {
         for j in 0..<components {
-            laplacian[i, j] = (i == j && degree[i] > 0 ? 1 : 0) - affinity[i, j] / (rootDegree[i] * rootDegree[j])
+            laplacian[i, j] = (i == j ? 1 : 0) - affinity[i, j] / (rootDegree[i] * rootDegree[j])
         }
     }
     guard let (_, vectors) = try? LAPACK.symmetricEigen(laplacian) else {
@@ -143,4 +149,24 @@ public func componentLayout(data: Matrix<Float>?, components: Int, labels: [Int]
         embedding.storage = embedding.storage.map { $0 / largest }
     }
     return embedding
+}
+
+/// The centroids projected on their `dim` leading principal directions, scaled so the largest
+/// coordinate is 1 (the scale `componentLayout` gives its spectral embedding).
+func principalPlacement(_ centroids: Matrix<Double>, dim: Int) -> Matrix<Double> {
+    let rows = centroids.rows, cols = centroids.cols
+    var centred = centroids
+    for c in 0..<cols {
+        let mean = (0..<rows).reduce(0.0) { $0 + centroids[$1, c] } / Double(rows)
+        for r in 0..<rows { centred[r, c] -= mean }
+    }
+    var placement = Matrix<Double>(rows: rows, cols: dim)
+    if let (u, s, _) = try? LAPACK.svd(centred) {
+        for r in 0..<rows {
+            for c in 0..<min(dim, s.count) { placement[r, c] = u[r, c] * s[c] }
+        }
+    }
+    let largest = placement.storage.map(abs).max() ?? 0
+    if largest > 0 { placement.storage = placement.storage.map { $0 / largest } }
+    return placement
 }

@@ -1,0 +1,84 @@
+import Analysis
+import Numerics
+import Testing
+
+@Suite("UMAP layout: quality, determinism, frames, cancellation")
+struct UMAPLayoutTests {
+    static let data = (try? UMAPFixtures.matrix("clusters.npy")) ?? Matrix(rows: 0, cols: 0)
+
+    /// One default run, shared by the quality checks (a run takes seconds in a debug build).
+    static let defaultRun: (layout: Matrix<Float>, frames: [UMAPFrame])? = {
+        var frames: [UMAPFrame] = []
+        let umap = UMAP(frameInterval: 100, threads: 2)
+        guard let result = try? umap.fit(data, progress: { frames.append($0) }) else { return nil }
+        return (result.embedding, frames)
+    }()
+
+    @Test("trustworthiness within 0.01 of umap-learn's on the same data")
+    func trustworthinessMatchesUMAPLearn() throws {
+        let run = try #require(Self.defaultRun)
+        let ours = trustworthiness(original: Self.data, embedded: run.layout, nNeighbors: 15)
+        #expect(abs(ours - UMAPFixtures.shared.umap_learn_trustworthiness) <= 0.01)
+    }
+
+    @Test("planted clusters separate: kNN label agreement in the layout as high as umap-learn's")
+    func clustersSeparate() throws {
+        let run = try #require(Self.defaultRun)
+        let agreement = labelAgreement(run.layout, labels: UMAPFixtures.shared.clusters_labels)
+        #expect(agreement >= UMAPFixtures.shared.umap_learn_label_agreement - 0.01)
+        #expect(agreement > 0.95)
+    }
+
+    @Test("frames: a preview, the initialisation, every frameInterval epochs, and the final layout")
+    func frames() throws {
+        let run = try #require(Self.defaultRun)
+        #expect(run.frames.map(\.stage) == [.preview, .initialized, .optimizing, .optimizing, .optimizing, .optimizing, .finished])
+        #expect(run.frames.map(\.epoch) == [0, 0, 100, 200, 300, 400, 500])
+        #expect(run.frames.last?.coordinates == run.layout)
+        #expect(run.frames.allSatisfy { $0.coordinates.rows == Self.data.rows && $0.totalEpochs == 500 })
+    }
+
+    @Test("the same seed and thread count give the same layout; a run can be cancelled between epochs")
+    func determinismAndCancellation() throws {
+        let small = Self.data.rows(0..<400)
+        var parameters = UMAPParameters()
+        parameters.nEpochs = 60
+        let umap = UMAP(parameters: parameters, threads: 3)
+        let first = try umap.fit(small).embedding
+        let second = try umap.fit(small).embedding
+        #expect(first == second)
+        parameters.seed = 7
+        #expect(try UMAP(parameters: parameters, threads: 3).fit(small).embedding != first)
+
+        var epochsSeen = 0
+        #expect(throws: UMAPError.cancelled) {
+            try umap.fit(small, progress: { if $0.stage == .optimizing { epochsSeen = $0.epoch } },
+                         isCancelled: { epochsSeen >= 20 })
+        }
+        #expect(epochsSeen == 20)
+    }
+
+    @Test("bad input: non-finite features and a wrongly shaped initial layout")
+    func badInput() {
+        var data = Matrix<Float>(rows: 20, cols: 3, repeating: 1)
+        data[7, 2] = .nan
+        #expect(throws: UMAPError.nonFinite(row: 7)) { try UMAP().fit(data) }
+        #expect(throws: UMAPError.notTwoDimensional(columns: 3)) {
+            try UMAP().fit(Matrix(rows: 20, cols: 3, repeating: 1), initialLayout: Matrix(rows: 20, cols: 3))
+        }
+    }
+}
+
+/// Leave-one-out majority vote of the 15 layout neighbours, as the fixture script's knn_label_agreement.
+func labelAgreement(_ layout: Matrix<Float>, labels: [Int], k: Int = 15) -> Double {
+    let graph = exactNearestNeighbors(layout, k: k + 1)
+    var correct = 0
+    let classes = (labels.max() ?? 0) + 1
+    for i in 0..<layout.rows {
+        var votes = [Int](repeating: 0, count: classes)
+        for j in 1...k { votes[labels[Int(graph.indices[i * (k + 1) + j])]] += 1 }
+        let best = votes.indices.max { votes[$0] < votes[$1] || (votes[$0] == votes[$1] && $0 > $1) } ?? 0
+        if best == labels[i] { correct += 1 }
+    }
+    return Double(correct) / Double(layout.rows)
+}
