@@ -81,31 +81,35 @@ public struct UMAP: Sendable {
 
         var initialization = Initialization.given
         var random = SeededRandom(seed: p.seed, stream: 0x494E_4954)
-        var start: Matrix<Float> = timed("initialization") {
-            if let initialLayout { return initialLayout }
+        let start: Matrix<Float> = timed("initialization") {
+            if let initialLayout { return separatingDuplicates(initialLayout, random: &random) }
             let (layout, fellBack) = spectralLayout(data: data, graph: graph, dim: 2, seed: p.seed)
             initialization = fellBack ? .random : .spectral
             return noisyScaleCoords(layout, random: &random)
         }
-        start = rescaledToBox(start)
-        progress?(UMAPFrame(stage: .initialized, epoch: 0, totalEpochs: nEpochs, coordinates: start))
+        // The optimisation runs in the [0, 10] box (as umap-learn's); a given layout's frame is
+        // restored for the frames and the result, so an aligned layer stays where its neighbour is.
+        let box = BoxFrame(start)
+        let restoresFrame = initialLayout != nil
+        func output(_ layout: Matrix<Float>) -> Matrix<Float> { restoresFrame ? box.restore(layout) : layout }
+        progress?(UMAPFrame(stage: .initialized, epoch: 0, totalEpochs: nEpochs, coordinates: output(box.apply(start))))
 
         let (a, b) = findABParams(spread: p.spread, minDist: p.minDist)
         var optimizer = LayoutOptimizer(graph: graph, nEpochs: nEpochs, a: a, b: b, gamma: p.repulsionStrength,
                                         initialAlpha: p.learningRate, negativeSampleRate: Double(p.negativeSampleRate),
                                         seed: p.seed, threads: threads)
-        var layout = start.storage
+        var layout = box.apply(start).storage
         try timed("optimize_layout") {
             for epoch in 0..<nEpochs {
                 guard !isCancelled() else { throw UMAPError.cancelled }
                 optimizer.runEpoch(epoch, embedding: &layout)
                 if let progress, (epoch + 1) % frameInterval == 0, epoch + 1 < nEpochs {
                     progress(UMAPFrame(stage: .optimizing, epoch: epoch + 1, totalEpochs: nEpochs,
-                                       coordinates: Matrix(rows: n, cols: 2, storage: layout)))
+                                       coordinates: output(Matrix(rows: n, cols: 2, storage: layout))))
                 }
             }
         }
-        let embedding = Matrix(rows: n, cols: 2, storage: layout)
+        let embedding = output(Matrix(rows: n, cols: 2, storage: layout))
         progress?(UMAPFrame(stage: .finished, epoch: nEpochs, totalEpochs: nEpochs, coordinates: embedding))
         return Result(embedding: embedding, initialization: initialization, epochs: nEpochs, a: a, b: b,
                       seconds: seconds, neighbors: neighbors)
@@ -142,12 +146,47 @@ func noisyScaleCoords(_ coords: Matrix<Float>, random: inout SeededRandom, maxCo
 
 /// Each column mapped linearly onto [0, 10], as `simplicial_set_embedding` does before optimising.
 func rescaledToBox(_ coords: Matrix<Float>) -> Matrix<Float> {
-    var result = coords
-    for c in 0..<coords.cols {
-        let column = coords.column(c)
-        guard let lo = column.min(), let hi = column.max() else { continue }
-        let span = hi - lo
-        for r in 0..<coords.rows { result[r, c] = span > 0 ? 10 * (coords[r, c] - lo) / span : 0 }
+    BoxFrame(coords).apply(coords)
+}
+
+/// The per-column affine map of a layout onto [0, 10]², and back.
+struct BoxFrame {
+    var low: [Float]
+    var span: [Float]
+
+    init(_ coords: Matrix<Float>) {
+        let columns = (0..<coords.cols).map { coords.column($0) }
+        let low = columns.map { $0.min() ?? 0 }
+        self.low = low
+        span = columns.indices.map { (columns[$0].max() ?? 0) - low[$0] }
     }
-    return result
+
+    func apply(_ coords: Matrix<Float>) -> Matrix<Float> {
+        var result = coords
+        for r in 0..<coords.rows {
+            for c in 0..<coords.cols { result[r, c] = span[c] > 0 ? 10 * (coords[r, c] - low[c]) / span[c] : 0 }
+        }
+        return result
+    }
+
+    func restore(_ coords: Matrix<Float>) -> Matrix<Float> {
+        var result = coords
+        for r in 0..<coords.rows {
+            for c in 0..<coords.cols { result[r, c] = low[c] + coords[r, c] * span[c] / 10 }
+        }
+        return result
+    }
+}
+
+/// A given initial layout with exactly repeated rows nudged apart, as umap-learn does (noise of
+/// 0.1% of the typical spacing; umap-learn measures the spacing with a KD-tree, here it is the
+/// side of the bounding box over √n), since coincident points cannot be told apart by the gradient.
+func separatingDuplicates(_ layout: Matrix<Float>, random: inout SeededRandom) -> Matrix<Float> {
+    let n = layout.rows
+    let order = (0..<n).sorted { (layout[$0, 0], layout[$0, 1], $0) < (layout[$1, 0], layout[$1, 1], $1) }
+    let duplicated = zip(order, order.dropFirst()).contains { layout[$0, 0] == layout[$1, 0] && layout[$0, 1] == layout[$1, 1] }
+    guard duplicated else { return layout }
+    let box = BoxFrame(layout)
+    let spacing = Double(max(box.span[0], box.span[1])) / Double(n).squareRoot()
+    return Matrix(rows: n, cols: 2, storage: layout.storage.map { $0 + Float(random.normal() * 0.001 * spacing) })
 }

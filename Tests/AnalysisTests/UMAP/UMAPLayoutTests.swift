@@ -82,3 +82,57 @@ func labelAgreement(_ layout: Matrix<Float>, labels: [Int], k: Int = 15) -> Doub
     }
     return Double(correct) / Double(layout.rows)
 }
+
+@Suite("UMAP progressive frames and layer alignment")
+struct UMAPProgressTests {
+    static let small = UMAPLayoutTests.data.rows(0..<300)
+
+    @Test("the async stream delivers the preview, the initialisation and the final layout")
+    func stream() async throws {
+        var parameters = UMAPParameters()
+        parameters.nEpochs = 40
+        let umap = UMAP(parameters: parameters, frameInterval: 10, threads: 2)
+        var stages: [UMAPFrame.Stage] = []
+        var last: UMAPFrame?
+        for try await frame in umap.frames(Self.small) {
+            stages.append(frame.stage)
+            last = frame
+        }
+        #expect(stages.first == .preview && stages.last == .finished)
+        #expect(last?.coordinates == (try umap.fit(Self.small).embedding))
+    }
+
+    @Test("leaving the stream early sets the cancellation flag the run checks between epochs")
+    func streamCancellation() async throws {
+        var parameters = UMAPParameters()
+        parameters.nEpochs = 100_000
+        let cancellation = UMAPCancellation()
+        for try await frame in UMAP(parameters: parameters, frameInterval: 5).frames(Self.small, cancellation: cancellation)
+        where frame.stage == .optimizing {
+            break
+        }
+        // The run stops at its next epoch; a hundred thousand epochs would take minutes.
+        for _ in 0..<200 where !cancellation.isCancelled { try await Task.sleep(nanoseconds: 10_000_000) }
+        #expect(cancellation.isCancelled)
+    }
+
+    @Test("an aligned layout starts from, and is returned in the frame of, its neighbour's layout")
+    func aligned() throws {
+        var parameters = UMAPParameters()
+        parameters.nEpochs = 100
+        let umap = UMAP(parameters: parameters, threads: 2)
+        let first = try umap.fit(Self.small).embedding
+        // The "next layer": the same tokens, slightly perturbed features.
+        var random = SeededRandom(seed: 8)
+        var next = Self.small
+        next.storage = next.storage.map { $0 + Float(random.normal() * 0.05) }
+        var initialized: Matrix<Float>?
+        let aligned = try umap.fit(next, initialLayout: first, progress: { if $0.stage == .initialized { initialized = $0.coordinates } })
+        let independent = try umap.fit(next).embedding
+        #expect(aligned.initialization == .given)
+        for (a, b) in zip(try #require(initialized).storage, first.storage) { #expect(abs(a - b) < 1e-3) }
+        let alignedShift = Procrustes.meanDisplacement(aligned.embedding, first)
+        #expect(alignedShift < Procrustes.meanDisplacement(independent, first))
+        #expect(alignedShift < 0.5)
+    }
+}
