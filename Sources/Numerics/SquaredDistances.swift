@@ -1,3 +1,5 @@
+import CKernels
+
 /// Squared Euclidean distances between rows of row-major float32 matrices: one pair at a time
 /// with SIMD, or a whole block at once through GEMM (‖x‖² − 2x·y + ‖y‖²).
 /// (Products and sums are separate operations on purpose: `addingProduct` must be fused, and
@@ -90,5 +92,20 @@ public enum SquaredDistances {
             let qn = queryNorms[q]
             for r in 0..<referenceCount { row[r] = max(0, row[r] + qn + referenceNorms[r]) }
         }
+    }
+}
+
+extension SquaredDistances {
+    /// out[i] = ‖query − rows[indices[i]]‖² (rows `dim` floats apart), AVX2 where the CPU has it.
+    /// The corresponding C function is `ls_squared_distances_gather`.
+    public static func gather(query: UnsafePointer<Float>, rows: UnsafePointer<Float>, dim: Int,
+                              indices: UnsafePointer<Int32>, count: Int, into out: UnsafeMutablePointer<Float>) {
+        ls_squared_distances_gather(query, rows, dim, indices, count, out)
+    }
+
+    /// The upper triangle (j > i) of the squared distances among `count` contiguous rows, into
+    /// out[i·count + j]. The corresponding C function is `ls_squared_distances_within`.
+    public static func within(rows: UnsafePointer<Float>, count: Int, dim: Int, into out: UnsafeMutablePointer<Float>) {
+        ls_squared_distances_within(rows, count, dim, out)
     }
 }

@@ -39,13 +39,17 @@ public struct NNDescent {
         let others = k - 1
         guard n > 1, others > 0 else { return exactNearestNeighbors(data, k: k) }
         var heap = NeighborHeap(count: n, k: others)
+        var clock = TraceClock()
         let forest = RandomProjectionForest(data: data, treeCount: treeCount, leafSize: max(leafSize, 2 * k), seed: seed)
+        clock.mark("forest")
         heap.withMutablePointers { h in
             data.storage.withUnsafeBufferPointer { x in
                 let base = x.baseAddress!
                 for tree in forest.trees { joinLeaves(tree, base: base, dim: dim, heap: h) }
+                clock.mark("leaves")
                 for iteration in 0..<iterations {
                     let changed = descend(iteration: iteration, base: base, dim: dim, heap: h, n: n)
+                    clock.mark("descent \(iteration) changed \(changed)")
                     if Float(changed) <= delta * Float(others * n) { break }
                 }
                 // Exact distances for the neighbours kept, then nearest first.
@@ -74,43 +78,54 @@ public struct NNDescent {
         return KNNGraph(count: n, k: k, indices: indices, distances: distances)
     }
 
-    /// Every pair within each leaf of `tree`, from one GEMM per leaf (pynndescent's `init_rp_tree`).
+    /// Every pair within each leaf of `tree` (pynndescent's `init_rp_tree`). A tree's leaves hold
+    /// disjoint points, so they are searched in parallel without touching the same heap.
     private func joinLeaves(_ tree: RandomProjectionForest.Tree, base: UnsafePointer<Float>, dim: Int, heap: HeapPointers) {
+        let leaves = tree.leafStart.count - 1
         let largest = zip(tree.leafStart.dropFirst(), tree.leafStart).map { $0 - $1 }.max() ?? 0
-        var rows = [Float](repeating: 0, count: largest * dim)
-        var norms = [Float](repeating: 0, count: largest)
-        var block = [Float](repeating: 0, count: largest * largest)
-        rows.withUnsafeMutableBufferPointer { rowBuffer in
-            norms.withUnsafeMutableBufferPointer { normBuffer in
-                block.withUnsafeMutableBufferPointer { blockBuffer in
-                    let gathered = rowBuffer.baseAddress!
-                    let norm = normBuffer.baseAddress!
-                    let distances = blockBuffer.baseAddress!
-                    for leaf in 0..<(tree.leafStart.count - 1) {
-                        let lo = tree.leafStart[leaf]
-                        let size = tree.leafStart[leaf + 1] - lo
-                        tree.order.withUnsafeBufferPointer { order in
-                            for i in 0..<size {
-                                (gathered + i * dim).update(from: base + Int(order[lo + i]) * dim, count: dim)
-                            }
-                            SquaredDistances.rowNorms(gathered, rows: size, cols: dim, into: norm)
-                            SquaredDistances.block(queries: gathered, queryCount: size, queryNorms: norm,
-                                                   references: gathered, referenceCount: size, referenceNorms: norm,
-                                                   dim: dim, into: distances)
-                            let members = order.baseAddress! + lo
-                            ComputeThreads.parallelChunks(size, minimumChunk: 64) { range in
-                                for i in range {
-                                    let p = Int(members[i])
-                                    let row = distances + i * size
-                                    for j in 0..<size where j != i && row[j] <= heap.threshold(p) {
-                                        heap.push(p, row[j], members[j], flag: 1)
-                                    }
-                                }
+        tree.order.withUnsafeBufferPointer { order in
+            tree.leafStart.withUnsafeBufferPointer { leafStart in
+                ComputeThreads.parallelChunks(leaves, minimumChunk: 4) { range in
+                    let gathered = UnsafeMutablePointer<Float>.allocate(capacity: largest * dim)
+                    let distances = UnsafeMutablePointer<Float>.allocate(capacity: largest * largest)
+                    defer {
+                        gathered.deallocate()
+                        distances.deallocate()
+                    }
+                    for leaf in range {
+                        let lo = leafStart[leaf]
+                        let size = leafStart[leaf + 1] - lo
+                        let members = order.baseAddress! + lo
+                        for i in 0..<size { (gathered + i * dim).update(from: base + Int(members[i]) * dim, count: dim) }
+                        SquaredDistances.within(rows: gathered, count: size, dim: dim, into: distances)
+                        for i in 0..<size {
+                            let p = Int(members[i])
+                            for j in (i + 1)..<max(i + 1, size) {
+                                let d = distances[i * size + j]
+                                let q = Int(members[j])
+                                if d < heap.threshold(p) { heap.push(p, d, members[j], flag: 1) }
+                                if d < heap.threshold(q) { heap.push(q, d, members[i], flag: 1) }
                             }
                         }
                     }
                 }
             }
         }
+    }
+}
+
+import Glibc
+struct TraceClock {
+    var last = TraceClock.now()
+    static func now() -> (Double, Double) {
+        var t = timespec(); clock_gettime(CLOCK_MONOTONIC, &t)
+        var c = timespec(); clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c)
+        return (Double(t.tv_sec) + Double(t.tv_nsec) / 1e9, Double(c.tv_sec) + Double(c.tv_nsec) / 1e9)
+    }
+    mutating func mark(_ what: String) {
+        guard ProcessInfo.processInfo.environment["LAYERSCOPE_UMAP_TRACE"] != nil else { return }
+        let t = TraceClock.now()
+        FileHandle.standardError.write(Data(String(format: "%@: wall %.3f cpu %.3f\n", what, t.0 - last.0, t.1 - last.1).utf8))
+        last = t
     }
 }

@@ -127,25 +127,37 @@ extension NNDescent {
                     let out = SendablePointer(lists.baseAddress!)
                     ComputeThreads.parallelFor(chunks) { c in
                         var list: [Update] = []
+                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * maxC)
+                        let targets = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * maxC)
+                        defer {
+                            scratch.deallocate()
+                            targets.deallocate()
+                        }
                         let lo = blockStart + c * chunkSize
                         for v in lo..<min(blockEnd, lo + chunkSize) {
                             let news = newC.baseAddress! + v * maxC
                             let olds = oldC.baseAddress! + v * maxC
                             let nn = Int(newN[v]), on = Int(oldN[v])
                             for a in 0..<nn {
+                                // Every later new candidate and every old one (but p itself), in one batch.
                                 let p = Int(news[a])
-                                let rowP = base + p * dim
-                                let thresholdP = heap.threshold(p)
+                                var count = 0
                                 for b in (a + 1)..<max(a + 1, nn) {
-                                    let q = Int(news[b])
-                                    let d = SquaredDistances.between(rowP, base + q * dim, dim: dim)
-                                    if d < thresholdP || d < heap.threshold(q) { list.append(Update(p: Int32(p), q: Int32(q), d: d)) }
+                                    targets[count] = news[b]
+                                    count += 1
                                 }
-                                for b in 0..<on {
-                                    let q = Int(olds[b])
-                                    if q == p { continue }
-                                    let d = SquaredDistances.between(rowP, base + q * dim, dim: dim)
-                                    if d < thresholdP || d < heap.threshold(q) { list.append(Update(p: Int32(p), q: Int32(q), d: d)) }
+                                for b in 0..<on where Int(olds[b]) != p {
+                                    targets[count] = olds[b]
+                                    count += 1
+                                }
+                                SquaredDistances.gather(query: base + p * dim, rows: base, dim: dim, indices: targets,
+                                                        count: count, into: scratch)
+                                let thresholdP = heap.threshold(p)
+                                for t in 0..<count {
+                                    let d = scratch[t]
+                                    if d < thresholdP || d < heap.threshold(Int(targets[t])) {
+                                        list.append(Update(p: Int32(p), q: targets[t], d: d))
+                                    }
                                 }
                             }
                         }

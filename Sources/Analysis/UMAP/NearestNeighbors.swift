@@ -40,7 +40,7 @@ public enum NeighborSearch: String, Sendable, Codable {
 
 /// umap-learn's `nearest_neighbors` step: exact for small inputs, NN-descent for large ones.
 public func nearestNeighbors(_ data: Matrix<Float>, k: Int, search: NeighborSearch = .automatic,
-                             exactLimit: Int = 8_192, seed: UInt64 = 0) -> KNNGraph {
+                             exactLimit: Int = 4_095, seed: UInt64 = 0) -> KNNGraph {
     let k = min(k, data.rows)
     switch search {
     case .exact:

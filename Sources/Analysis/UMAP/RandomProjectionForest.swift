@@ -60,10 +60,10 @@ struct RandomProjectionForest {
                     }
                     projections[i] = (p, order[i])
                 }
-                // Median split; ties broken by index so the tree does not depend on the sort.
-                projections[lo..<hi].sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
-                for i in lo..<hi { order[i] = projections[i].1 }
+                // Median split (ties broken by index): the lower half holds the size/2 smallest.
                 let mid = lo + size / 2
+                projections.withUnsafeMutableBufferPointer { select($0.baseAddress!, lo, hi, nth: mid) }
+                for i in lo..<hi { order[i] = projections[i].1 }
                 stack.append((mid, hi))
                 stack.append((lo, mid))
             }
@@ -71,6 +71,40 @@ struct RandomProjectionForest {
         leafStart.sort()
         leafStart.append(n)
         return Tree(order: order, leafStart: leafStart)
+    }
+}
+
+/// Reorders a[lo..<hi] so that a[nth] is the element a full sort would put there, with everything
+/// before it smaller and everything after it larger (Hoare's quickselect, median-of-three pivots),
+/// ordering by (projection, index).
+private func select(_ a: UnsafeMutablePointer<(Float, Int32)>, _ lo: Int, _ hi: Int, nth: Int) {
+    @inline(__always) func less(_ x: (Float, Int32), _ y: (Float, Int32)) -> Bool {
+        x.0 < y.0 || (x.0 == y.0 && x.1 < y.1)
+    }
+    var lo = lo, hi = hi - 1
+    while hi > lo {
+        let mid = lo + (hi - lo) / 2
+        if less(a[mid], a[lo]) { swap(&a[mid], &a[lo]) }
+        if less(a[hi], a[lo]) { swap(&a[hi], &a[lo]) }
+        if less(a[hi], a[mid]) { swap(&a[hi], &a[mid]) }
+        let pivot = a[mid]
+        var i = lo, j = hi
+        while i <= j {
+            while less(a[i], pivot) { i += 1 }
+            while less(pivot, a[j]) { j -= 1 }
+            if i <= j {
+                swap(&a[i], &a[j])
+                i += 1
+                j -= 1
+            }
+        }
+        if nth <= j {
+            hi = j
+        } else if nth >= i {
+            lo = i
+        } else {
+            return
+        }
     }
 }
 

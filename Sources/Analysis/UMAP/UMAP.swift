@@ -59,7 +59,11 @@ public struct UMAP: Sendable {
         var seconds: [String: Double] = [:]
         func timed<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
             let start = DispatchTime.now().uptimeNanoseconds
-            defer { seconds[name] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+            var clock = TraceClock()
+            defer {
+                seconds[name] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                clock.mark(name)
+            }
             return try body()
         }
         let preview = initialLayout ?? Matrix(rows: n, cols: 2, storage: (0..<n).flatMap { r in
@@ -95,21 +99,24 @@ public struct UMAP: Sendable {
         progress?(UMAPFrame(stage: .initialized, epoch: 0, totalEpochs: nEpochs, coordinates: output(box.apply(start))))
 
         let (a, b) = findABParams(spread: p.spread, minDist: p.minDist)
-        var optimizer = LayoutOptimizer(graph: graph, nEpochs: nEpochs, a: a, b: b, gamma: p.repulsionStrength,
-                                        initialAlpha: p.learningRate, negativeSampleRate: Double(p.negativeSampleRate),
-                                        seed: p.seed, threads: threads)
-        var layout = box.apply(start).storage
+        let boxed = box.apply(start)
+        // Threads get compact regions of the starting layout (see LocalityOrder).
+        let locality = LocalityOrder(layout: boxed)
+        var optimizer = LayoutOptimizer(graph: locality.permute(graph), nEpochs: nEpochs, a: a, b: b,
+                                        gamma: p.repulsionStrength, initialAlpha: p.learningRate,
+                                        negativeSampleRate: Double(p.negativeSampleRate), seed: p.seed, threads: threads)
+        var layout = locality.permute(boxed.storage)
         try timed("optimize_layout") {
             for epoch in 0..<nEpochs {
                 guard !isCancelled() else { throw UMAPError.cancelled }
                 optimizer.runEpoch(epoch, embedding: &layout)
                 if let progress, (epoch + 1) % frameInterval == 0, epoch + 1 < nEpochs {
                     progress(UMAPFrame(stage: .optimizing, epoch: epoch + 1, totalEpochs: nEpochs,
-                                       coordinates: output(Matrix(rows: n, cols: 2, storage: layout))))
+                                       coordinates: output(locality.restore(layout))))
                 }
             }
         }
-        let embedding = output(Matrix(rows: n, cols: 2, storage: layout))
+        let embedding = output(locality.restore(layout))
         progress?(UMAPFrame(stage: .finished, epoch: nEpochs, totalEpochs: nEpochs, coordinates: embedding))
         return Result(embedding: embedding, initialization: initialization, epochs: nEpochs, a: a, b: b,
                       seconds: seconds, neighbors: neighbors)

@@ -17,8 +17,9 @@ public struct UMAPParameters: Sendable, Codable, Equatable, Hashable {
     public var setOpMixRatio = 1.0
     public var seed: UInt64 = 42
     public var neighborSearch = NeighborSearch.automatic
-    /// Up to this many points the neighbours are found exactly (`.automatic` search).
-    public var exactNeighborLimit = 8_192
+    /// Up to this many points the neighbours are found exactly (`.automatic` search); umap-learn
+    /// also searches exactly below 4,096 points, and NN-descent is faster above (measured).
+    public var exactNeighborLimit = 4_095
 
     public init() {}
 

@@ -23,5 +23,6 @@ int ls_start_writeback(int fd);
 int ls_has_f16c(void);
 
 #include "UMAPKernels.h"
+#include "DistanceKernels.h"
 
 #endif
