@@ -5,4 +5,5 @@ let benchmarks: [ParsableCommand.Type] = [
     HalfConversionBench.self,
     UMAPNeighborsBench.self,
     UMAPBench.self,
+    UMAPAlignBench.self,
 ]
