@@ -39,17 +39,13 @@ public struct NNDescent {
         let others = k - 1
         guard n > 1, others > 0 else { return exactNearestNeighbors(data, k: k) }
         var heap = NeighborHeap(count: n, k: others)
-        var clock = TraceClock()
         let forest = RandomProjectionForest(data: data, treeCount: treeCount, leafSize: max(leafSize, 2 * k), seed: seed)
-        clock.mark("forest")
         heap.withMutablePointers { h in
             data.storage.withUnsafeBufferPointer { x in
                 let base = x.baseAddress!
                 for tree in forest.trees { joinLeaves(tree, base: base, dim: dim, heap: h) }
-                clock.mark("leaves")
                 for iteration in 0..<iterations {
                     let changed = descend(iteration: iteration, base: base, dim: dim, heap: h, n: n)
-                    clock.mark("descent \(iteration) changed \(changed)")
                     if Float(changed) <= delta * Float(others * n) { break }
                 }
                 // Exact distances for the neighbours kept, then nearest first.
@@ -114,18 +110,3 @@ public struct NNDescent {
     }
 }
 
-import Glibc
-struct TraceClock {
-    var last = TraceClock.now()
-    static func now() -> (Double, Double) {
-        var t = timespec(); clock_gettime(CLOCK_MONOTONIC, &t)
-        var c = timespec(); clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c)
-        return (Double(t.tv_sec) + Double(t.tv_nsec) / 1e9, Double(c.tv_sec) + Double(c.tv_nsec) / 1e9)
-    }
-    mutating func mark(_ what: String) {
-        guard ProcessInfo.processInfo.environment["LAYERSCOPE_UMAP_TRACE"] != nil else { return }
-        let t = TraceClock.now()
-        FileHandle.standardError.write(Data(String(format: "%@: wall %.3f cpu %.3f\n", what, t.0 - last.0, t.1 - last.1).utf8))
-        last = t
-    }
-}

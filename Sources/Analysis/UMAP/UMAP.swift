@@ -59,11 +59,7 @@ public struct UMAP: Sendable {
         var seconds: [String: Double] = [:]
         func timed<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
             let start = DispatchTime.now().uptimeNanoseconds
-            var clock = TraceClock()
-            defer {
-                seconds[name] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                clock.mark(name)
-            }
+            defer { seconds[name] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
             return try body()
         }
         let preview = initialLayout ?? Matrix(rows: n, cols: 2, storage: (0..<n).flatMap { r in
