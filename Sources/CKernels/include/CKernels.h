@@ -22,6 +22,8 @@ int ls_start_writeback(int fd);
 /// Whether this CPU converts half precision in hardware.
 int ls_has_f16c(void);
 
+#include "NeuralKernels.h"
+#include "BLASCore.h"
 #include "UMAPKernels.h"
 #include "DistanceKernels.h"
 
