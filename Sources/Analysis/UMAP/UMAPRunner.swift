@@ -96,11 +96,11 @@ public struct UMAPRunner: Sendable {
         return (record, provenance)
     }
 
-    /// The layout of `layer`, reused when stored with matching parameters, else computed (from
-    /// `alignTo`'s stored layout when given, so clusters stay in place between layers), written
-    /// and registered. `progress` and `isCancelled` are as in `UMAP.fit`.
-    public func layout(model: String, layer: Int, alignTo: Int? = nil, progress: ((UMAPFrame) -> Void)? = nil,
-                       isCancelled: () -> Bool = { false }) throws -> Outcome {
+    /// The layout of `layer`, reused when stored with matching parameters (unless `force`), else
+    /// computed (from `alignTo`'s stored layout when given, so clusters stay in place between
+    /// layers), written and registered. `progress` and `isCancelled` are as in `UMAP.fit`.
+    public func layout(model: String, layer: Int, alignTo: Int? = nil, force: Bool = false,
+                       progress: ((UMAPFrame) -> Void)? = nil, isCancelled: () -> Bool = { false }) throws -> Outcome {
         let layerRecord = try layerRecord(model: model, layer: layer)
         var neighbor: (record: ArrayRecord, layout: Matrix<Float>)?
         if let alignTo {
@@ -111,7 +111,7 @@ public struct UMAPRunner: Sendable {
             neighbor = (record, mapped.view.matrix(rows: 0..<mapped.rows))
         }
         var request = provenance(layer: layerRecord, neighbor: neighbor?.record, alignTo: alignTo)
-        if let (record, existing) = try stored(model: model, layer: layer), let existing, existing.matches(request) {
+        if !force, let (record, existing) = try stored(model: model, layer: layer), let existing, existing.matches(request) {
             let mapped = try store.open(record)
             return Outcome(model: model, layer: layer, path: record.path, layout: mapped.view.matrix(rows: 0..<mapped.rows),
                            reused: true, provenance: existing)
@@ -206,10 +206,8 @@ public struct UMAPRunner: Sendable {
 }
 
 extension UMAPRunner {
-    /// The default features: the layer's first `components` principal components.
-    /// (Replaced by the Analysis PCA once it is on this branch; until then the leading columns.)
+    /// The default features: the layer's PCA projection (`PCA.fitTransform`, k capped as PCA caps it).
     public static let pcaFeatures: @Sendable (MatrixView, Int) throws -> Matrix<Float> = { view, components in
-        let full = view.matrix(rows: 0..<view.rows)
-        return components >= view.cols ? full : full.columns(0..<components)
+        try PCA.fitTransform(view, components: components).features
     }
 }
