@@ -31,7 +31,8 @@ struct UMAPNeighborsBench: ParsableCommand {
     var iterations: Int?
 
     func run() throws {
-        let data = try MappedArray(url: URL(fileURLWithPath: input)).view.matrix(rows: 0..<MappedArray(url: URL(fileURLWithPath: input)).rows)
+        let mapped = try MappedArray(url: URL(fileURLWithPath: input))
+        let data = mapped.view.matrix(rows: 0..<mapped.rows)
         var graph: KNNGraph?
         let seconds = BenchClock.seconds {
             if search == "exact" {
@@ -65,7 +66,6 @@ struct UMAPNeighborsBench: ParsableCommand {
             let truth = Set(d.prefix(k).map { Int32($0.1) })
             for j in 0..<k where truth.contains(graph.indices[r * k + j]) { hits += 1 }
         }
-        print(Array(graph.indices[0..<15]), Array(graph.distances[0..<5]))
         BenchClock.report([
             "seconds": seconds, "recall": Double(hits) / Double(rows.count * k),
             "points": Double(data.rows), "peak_rss_bytes": BenchClock.peakResidentBytes(),

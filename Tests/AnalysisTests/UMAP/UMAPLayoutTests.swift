@@ -58,6 +58,17 @@ struct UMAPLayoutTests {
         #expect(epochsSeen == 20)
     }
 
+    @Test("tiny inputs give a finite layout of the right shape", arguments: [0, 1, 2, 5, 16, 40])
+    func tiny(points: Int) throws {
+        var random = SeededRandom(seed: UInt64(points))
+        let data = Matrix<Float>(rows: points, cols: 4, storage: (0..<(points * 4)).map { _ in Float(random.normal()) })
+        var parameters = UMAPParameters()
+        parameters.nEpochs = 30
+        let layout = try UMAP(parameters: parameters).fit(data).embedding
+        #expect(layout.rows == points && layout.cols == 2)
+        #expect(layout.storage.allSatisfy { $0.isFinite })
+    }
+
     @Test("bad input: non-finite features and a wrongly shaped initial layout")
     func badInput() {
         var data = Matrix<Float>(rows: 20, cols: 3, repeating: 1)
