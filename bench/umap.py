@@ -47,6 +47,7 @@ def drifting_layers(n=10_000, layers=8, raw=256, d=DIM, seed=3):
     rng = np.random.default_rng(seed)
     spectrum = 1.0 / np.sqrt(1 + np.arange(raw))
     s, t, f = rng.integers(0, 40, n), rng.integers(0, 5, n), rng.integers(0, 30, n)
+    finals = f
     S, T, F = (rng.normal(size=(k, raw)) * spectrum for k in (40, 5, 30))
     noise = rng.normal(size=(n, raw)) * spectrum
     mix = np.eye(raw)
@@ -60,7 +61,7 @@ def drifting_layers(n=10_000, layers=8, raw=256, d=DIM, seed=3):
         x -= x.mean(0)
         _, _, vt = np.linalg.svd(x[:5000], full_matrices=False)
         out.append((x @ vt[:d].T).astype(np.float32))
-    return out
+    return out, finals
 
 
 def sample_store_layers(folder):
@@ -68,9 +69,16 @@ def sample_store_layers(folder):
     source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sample-data", "sample.layerstore",
                           "arrays", "tone")
     if not os.path.isdir(source):
-        return []
+        return [], None
     target = os.path.join(folder, "sample-tone")
     os.makedirs(target, exist_ok=True)
+    labels = os.path.join(target, "final.npy")
+    if not os.path.exists(labels):
+        import sqlite3
+        with sqlite3.connect(os.path.join(source, "..", "..", "store.sqlite")) as db:
+            finals = [row[0] for row in db.execute('SELECT final FROM tokens ORDER BY row')]
+        codes = {name: i for i, name in enumerate(sorted(set(finals)))}
+        np.save(labels, np.array([codes[name] for name in finals], dtype=np.float32))
     paths = []
     for name in sorted(f for f in os.listdir(source) if f.startswith("L") and f.endswith(".npy")):
         path = os.path.join(target, name)
@@ -79,7 +87,6 @@ def sample_store_layers(folder):
             x -= x.mean(0)
             _, _, vt = np.linalg.svd(x, full_matrices=False)
             np.save(path, (x @ vt[:min(DIM, vt.shape[0])].T).astype(np.float32))
-        paths.append(path)
     return paths
 
 
@@ -93,11 +100,14 @@ def make_inputs(folder):
             np.save(path, x)
         paths[n] = path
     layer_paths = [os.path.join(folder, "layers", f"L{i:02d}.npy") for i in range(8)]
-    if not all(os.path.exists(p) for p in layer_paths):
+    layer_labels = os.path.join(folder, "layers", "final.npy")
+    if not all(os.path.exists(p) for p in layer_paths + [layer_labels]):
         os.makedirs(os.path.join(folder, "layers"), exist_ok=True)
-        for p, x in zip(layer_paths, drifting_layers()):
+        layers, finals = drifting_layers()
+        for p, x in zip(layer_paths, layers):
             np.save(p, x)
-    return paths, layer_paths
+        np.save(layer_labels, finals.astype(np.float32))
+    return paths, layer_paths, layer_labels
 
 
 def reference(input_path, output_path, repeats):
@@ -127,7 +137,7 @@ def trust(x, embedding, sample):
 
 def main():
     folder = os.path.join(OUT, "umap")
-    paths, layer_paths = make_inputs(folder)
+    paths, layer_paths, layer_labels = make_inputs(folder)
     for n in SIZES:
         x = np.load(paths[n])
         ours_out = os.path.join(folder, f"layerscope-{n}.npy")
@@ -166,15 +176,17 @@ def main():
         ("recall against the exact 15-NN (1,000 rows)", recall["recall"], ""),
         ("seconds", recall["seconds"], "s"),
     ])
-    sample = sample_store_layers(folder)
-    for title, paths in (("8 drifting synthetic layers x 10,000 tokens", layer_paths),
-                         (f"sample store, tone model, {len(sample)} layers x 2,021 tokens", sample)):
+    sample, sample_labels = sample_store_layers(folder)
+    for title, paths, labels in (("8 drifting synthetic layers x 10,000 tokens", layer_paths, layer_labels),
+                                 (f"sample store, tone model, {len(sample)} layers x 2,021 tokens", sample, sample_labels)):
         if not paths:
             continue
-        align = json.loads(run_measured([BENCH, "umap-align", *paths])[1].strip().splitlines()[-1])
-        report(f"Layer-aligned layouts ({title}; displacement after Procrustes, consecutive layers)", [
-            ("mean displacement, independent layouts", align["independent_mean_displacement"], "RMS radii"),
-            ("mean displacement, each from the previous layer", align["aligned_mean_displacement"], "RMS radii"),
+        align = json.loads(run_measured([BENCH, "umap-align", *paths, "--labels", labels])[1].strip().splitlines()[-1])
+        report(f"Layer-aligned layouts ({title}; after Procrustes, consecutive layers)", [
+            ("mean point displacement, independent layouts", align["independent_mean_displacement"], "RMS radii"),
+            ("mean point displacement, each from the previous", align["aligned_mean_displacement"], "RMS radii"),
+            ("mean 'final' centroid displacement, independent", align["independent_mean_centroid_displacement"], "RMS radii"),
+            ("mean 'final' centroid displacement, aligned", align["aligned_mean_centroid_displacement"], "RMS radii"),
             ("seconds per layer, independent", align["independent_seconds_per_layer"], "s"),
             ("seconds per layer, aligned", align["aligned_seconds_per_layer"], "s"),
         ])

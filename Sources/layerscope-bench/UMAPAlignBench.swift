@@ -17,6 +17,12 @@ struct UMAPAlignBench: ParsableCommand {
     @Option(help: "Random seed.")
     var seed: UInt64 = 42
 
+    @Option(help: "Initial learning rate of the aligned layouts (default: UMAP's).")
+    var alignedLearningRate: Double?
+
+    @Option(help: "Class codes of the tokens (.npy, one number per token): also report how far class centroids move.")
+    var labels: String?
+
     @Option(help: "Folder to write the layouts to (independent-L<i>.npy, aligned-L<i>.npy).")
     var output: String?
 
@@ -28,6 +34,9 @@ struct UMAPAlignBench: ParsableCommand {
         var parameters = UMAPParameters()
         parameters.seed = seed
         let umap = UMAP(parameters: parameters)
+        var alignedParameters = parameters
+        if let alignedLearningRate { alignedParameters.learningRate = alignedLearningRate }
+        let alignedUMAP = UMAP(parameters: alignedParameters)
         var independent: [Matrix<Float>] = []
         var aligned: [Matrix<Float>] = []
         var independentSeconds: [Double] = []
@@ -37,7 +46,7 @@ struct UMAPAlignBench: ParsableCommand {
             independent.append(try umap.fit(data).embedding)
             independentSeconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             start = DispatchTime.now().uptimeNanoseconds
-            aligned.append(i == 0 ? independent[0] : try umap.fit(data, initialLayout: aligned[i - 1]).embedding)
+            aligned.append(i == 0 ? independent[0] : try alignedUMAP.fit(data, initialLayout: aligned[i - 1]).embedding)
             alignedSeconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         if let output {
@@ -57,6 +66,14 @@ struct UMAPAlignBench: ParsableCommand {
             "independent_seconds_per_layer": BenchClock.median(independentSeconds),
             "aligned_seconds_per_layer": BenchClock.median(Array(alignedSeconds.dropFirst())),
         ]
+        if let labels {
+            let mapped = try MappedArray(url: URL(fileURLWithPath: labels))
+            let codes = mapped.view.matrix(rows: 0..<mapped.rows).storage.map { Int($0) }
+            let independentCentroids = pairs.map { Procrustes.meanCentroidDisplacement(independent[$0], independent[$0 - 1], classes: codes) }
+            let alignedCentroids = pairs.map { Procrustes.meanCentroidDisplacement(aligned[$0], aligned[$0 - 1], classes: codes) }
+            report["independent_mean_centroid_displacement"] = independentCentroids.reduce(0, +) / Double(max(pairs.count, 1))
+            report["aligned_mean_centroid_displacement"] = alignedCentroids.reduce(0, +) / Double(max(pairs.count, 1))
+        }
         for (i, shift) in zip(pairs, independentShift) { report[String(format: "independent_L%02d", i)] = shift }
         for (i, shift) in zip(pairs, alignedShift) { report[String(format: "aligned_L%02d", i)] = shift }
         BenchClock.report(report)

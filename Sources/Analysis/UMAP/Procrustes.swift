@@ -71,6 +71,37 @@ public enum Procrustes {
         return rms > 0 ? total / Double(n) / rms : 0
     }
 
+    /// The mean distance between the centroids of each class (codes ≥ 0; negative codes are left
+    /// out) after `moving` is fitted onto `reference` by all its points, in units of the reference
+    /// layout's root-mean-square radius: how far the clusters moved, whatever happened inside them.
+    public static func meanCentroidDisplacement(_ moving: Matrix<Float>, _ reference: Matrix<Float>, classes codes: [Int]) -> Double {
+        let n = moving.rows
+        guard n > 0, codes.count == n else { return 0 }
+        let fitted = fit(moving, onto: reference).apply(moving)
+        let classCount = (codes.max() ?? -1) + 1
+        var sumsF = [SIMD2<Double>](repeating: .zero, count: classCount)
+        var sumsR = [SIMD2<Double>](repeating: .zero, count: classCount)
+        var counts = [Double](repeating: 0, count: classCount)
+        let center = mean(reference)
+        var radius = 0.0
+        for r in 0..<n {
+            let q = SIMD2(Double(reference[r, 0]), Double(reference[r, 1]))
+            radius += ((q - center) * (q - center)).sum()
+            guard codes[r] >= 0 else { continue }
+            sumsF[codes[r]] += SIMD2(Double(fitted[r, 0]), Double(fitted[r, 1]))
+            sumsR[codes[r]] += q
+            counts[codes[r]] += 1
+        }
+        let rms = (radius / Double(n)).squareRoot()
+        let present = (0..<classCount).filter { counts[$0] > 0 }
+        guard rms > 0, !present.isEmpty else { return 0 }
+        let total = present.reduce(0.0) { total, c in
+            let d = (sumsF[c] - sumsR[c]) / counts[c]
+            return total + (d * d).sum().squareRoot()
+        }
+        return total / Double(present.count) / rms
+    }
+
     private static func mean(_ layout: Matrix<Float>) -> SIMD2<Double> {
         var sum = SIMD2<Double>.zero
         for r in 0..<layout.rows { sum += SIMD2(Double(layout[r, 0]), Double(layout[r, 1])) }
