@@ -50,7 +50,12 @@ public struct UMAP: Sendable {
                     progress: ((UMAPFrame) -> Void)? = nil,
                     isCancelled: () -> Bool = { false }) throws -> Result {
         let n = data.rows
-        for (i, v) in data.storage.enumerated() where !v.isFinite { throw UMAPError.nonFinite(row: i / max(data.cols, 1)) }
+        let nonfinite = data.storage.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress.map { FiniteCheck.nonfiniteRows($0, rows: n, cols: data.cols) } ?? 0
+        }
+        if nonfinite > 0, let index = data.storage.firstIndex(where: { !$0.isFinite }) {
+            throw UMAPError.nonFinite(row: index / max(data.cols, 1))
+        }
         if let initialLayout, initialLayout.cols != 2 || initialLayout.rows != n {
             throw UMAPError.notTwoDimensional(columns: initialLayout.cols)
         }
@@ -62,10 +67,13 @@ public struct UMAP: Sendable {
             defer { seconds[name] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
             return try body()
         }
-        let preview = initialLayout ?? Matrix(rows: n, cols: 2, storage: (0..<n).flatMap { r in
-            (0..<2).map { c in c < data.cols ? data[r, c] : 0 }
-        })
-        progress?(UMAPFrame(stage: .preview, epoch: 0, totalEpochs: nEpochs, coordinates: rescaledToBox(preview)))
+        if let progress {
+            // Something to draw at once: the given layout as it is, or the first two features.
+            let preview = initialLayout ?? rescaledToBox(Matrix(rows: n, cols: 2, storage: (0..<n).flatMap { r in
+                (0..<2).map { c in c < data.cols ? data[r, c] : 0 }
+            }))
+            progress(UMAPFrame(stage: .preview, epoch: 0, totalEpochs: nEpochs, coordinates: preview))
+        }
         guard !isCancelled() else { throw UMAPError.cancelled }
 
         let k = max(1, min(p.nNeighbors, n))
