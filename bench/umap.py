@@ -87,7 +87,8 @@ def sample_store_layers(folder):
             x -= x.mean(0)
             _, _, vt = np.linalg.svd(x, full_matrices=False)
             np.save(path, (x @ vt[:min(DIM, vt.shape[0])].T).astype(np.float32))
-    return paths
+        paths.append(path)
+    return paths, labels
 
 
 def make_inputs(folder):
