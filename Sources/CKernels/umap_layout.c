@@ -123,10 +123,11 @@ LS_INLINE void process_edge(const ls_umap_epoch_args *args, stream *s, int64_t p
     int own = k >= lo && k < hi;
     float *eonns = args->epoch_of_next_negative_sample;
     const float epns = args->epochs_per_negative_sample[p];
-    int64_t negatives = (int64_t)((args->epoch - eonns[p]) / epns);
-    if (negatives < 0) negatives = 0;
+    // Written so that a rate of 0 (epns infinite, the quotient 0 or NaN) gives no negative samples.
+    float due = (args->epoch - eonns[p]) / epns;
+    int64_t negatives = due >= 1.0f ? (int64_t)due : 0;
     args->epoch_of_next_sample[p] += args->epochs_per_sample[p];
-    eonns[p] += (float)negatives * epns;
+    if (negatives > 0) eonns[p] += (float)negatives * epns;
 
     const float attract = -2.0f * a * b, repel = 2.0f * args->gamma * b;
     const f8 four = 4.0f, minus_four = -4.0f;
