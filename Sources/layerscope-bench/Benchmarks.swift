@@ -5,5 +5,8 @@ let benchmarks: [ParsableCommand.Type] = [
     HalfConversionBench.self,
     SpeechModelBench.self,
     AnalysisBench.self,
+    UMAPNeighborsBench.self,
+    UMAPBench.self,
+    UMAPAlignBench.self,
     ClustersBench.self,
 ]

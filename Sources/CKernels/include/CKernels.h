@@ -24,6 +24,8 @@ int ls_has_f16c(void);
 
 #include "NeuralKernels.h"
 #include "BLASCore.h"
+#include "UMAPKernels.h"
+#include "DistanceKernels.h"
 #include "KMeansKernels.h"
 
 #endif
