@@ -66,7 +66,10 @@ let package = Package(
         ),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
-        .testTarget(name: "ExtractionTests", dependencies: ["Extraction"]),
+        .testTarget(
+            name: "ExtractionTests", dependencies: ["Extraction", "SpeechModel", "Store", "Numerics"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "SpeechModelTests", dependencies: ["SpeechModel"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["COpenBLAS", "CSndfile", "CNcursesw"]),
