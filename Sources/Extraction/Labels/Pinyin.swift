@@ -3,7 +3,8 @@ import Foundation
 /// A pinyin segment split into its parts: a whole syllable (`zhang1`), a final alone (`ang4`, as
 /// forced aligners write phone tiers), or an initial alone (`zh`).
 public struct PinyinSegment: Sendable, Equatable {
-    /// The initial (`b` … `s`, `zh`, `ch`, `sh`, or the spelling glides `y`, `w`), nil for none.
+    /// The initial (`b` … `s`, `zh`, `ch`, `sh`), nil for none; `y` and `w` only when an aligner
+    /// made them segments of their own.
     public var initial: String?
     /// The final in its normalised name (see `Pinyin`), nil for an initial alone.
     public var final: String?
@@ -20,8 +21,9 @@ public struct PinyinSegment: Sendable, Equatable {
 /// Splits pinyin into initial, final and tone, naming finals by what they are rather than how they
 /// are spelt, so one final has one name however the syllable was written:
 ///
-/// - the spelling glides are undone: `yi`→`i`, `ya`→`ia`, `you`→`iou`, `yong`→`iong`, `yu`→`v`,
-///   `yuan`→`van`, `wu`→`u`, `wei`→`uei`, `wen`→`uen`;
+/// - the spelling glides are undone (the syllable then has no initial): `yi`→`i`, `ya`→`ia`,
+///   `you`→`iou`, `yong`→`iong`, `yu`→`v`, `yuan`→`van`, `wu`→`u`, `wei`→`uei`, `wen`→`uen`
+///   (and `yo`→`o`, as pypinyin has it; the variant `wong` is `ueng`);
 /// - the contracted spellings are expanded: `-iu`→`iou`, `-ui`→`uei`, `-un`→`uen`;
 /// - ü is written `v` (input may use `ü`, `v` or `u:`); after j, q, x, `u` is ü (`ju`→`v`, `xue`→`ve`,
 ///   `quan`→`van`, `jun`→`vn`), and after n, l `ue` is `ve`;
@@ -39,7 +41,7 @@ public enum Pinyin {
     /// Every final name `parse` produces (r-coloured finals are these plus `r`).
     public static let finals: Set<String> = [
         "a", "o", "e", "ê", "er", "i", "u", "v", "ai", "ei", "ao", "ou", "an", "en", "ang", "eng", "ong",
-        "ia", "ie", "iao", "iou", "ian", "in", "iang", "ing", "iong", "io",
+        "ia", "ie", "iao", "iou", "ian", "in", "iang", "ing", "iong",
         "ua", "uo", "uai", "uei", "uan", "uen", "uang", "ueng",
         "ve", "van", "vn", "ii", "iii", "m", "n", "ng",
     ]
@@ -53,23 +55,26 @@ public enum Pinyin {
         if tone == nil, initials.contains(body) || glides.contains(body) {
             return PinyinSegment(initial: body, final: nil, tone: nil)
         }
-        var initial: String? = nil
+        var written: String? = nil
         var rest = body
         // Syllabic nasals (m2, n2, ng2, hm, hng) are finals, not initials.
         if !["m", "n", "ng"].contains(body) {
             if let found = (initials + glides).first(where: { body.hasPrefix($0) }) {
-                initial = found
+                written = found
                 rest = String(body.dropFirst(found.count))
             }
         }
         guard !rest.isEmpty else { return nil }
-        var context = initial
-        if initial == nil, let previous, let before = bodyAndTone(previous), before.tone == nil,
+        // y and w only spell a glide: the syllable has no initial, but they shape the final.
+        let initial = written.flatMap { glides.contains($0) ? nil : $0 }
+        var context = written
+        if written == nil, let previous, let before = bodyAndTone(previous), before.tone == nil,
            initials.contains(before.body) || glides.contains(before.body) {
             context = before.body
         }
         guard let final = normalisedFinal(rest, after: context) else { return nil }
         if ["m", "n", "ng"].contains(final), !(context == nil || context == "h") { return nil }
+        if final.hasPrefix("v"), !(context == nil || ["n", "l", "j", "q", "x", "y"].contains(context ?? "")) { return nil }
         return PinyinSegment(initial: initial, final: final, tone: tone ?? 5)
     }
 
@@ -82,12 +87,16 @@ public enum Pinyin {
         var final = rest
         switch initial {
         case "y":
-            if final.hasPrefix("u") { final = "v" + final.dropFirst() }
-            else if final == "ou" { final = "iou" }
-            else if final == "ong" { final = "iong" }
-            else if !final.hasPrefix("i") && !final.hasPrefix("v") { final = "i" + final }
+            if final.hasPrefix("u") {
+                final = "v" + final.dropFirst()
+            } else if final == "ou" || final == "ong" {
+                final = "i" + final
+            } else if !final.hasPrefix("i"), !final.hasPrefix("v"), final != "o" {
+                final = "i" + final
+            }
         case "w":
-            if !final.hasPrefix("u") { final = "u" + final }
+            // wong is a variant spelling of weng.
+            if final == "ong" { final = "ueng" } else if !final.hasPrefix("u") { final = "u" + final }
         case "j", "q", "x":
             if final.hasPrefix("u") { final = "v" + final.dropFirst() }
         case "n", "l":
@@ -138,6 +147,9 @@ public enum Pinyin {
         for (base, marked) in table {
             for (tone, scalar) in marked.unicodeScalars.enumerated() { marks[scalar] = (base, tone + 1) }
         }
+        // ê has precomposed forms for tones 2 and 4 only.
+        marks["ế"] = ("ê", 2)
+        marks["ề"] = ("ê", 4)
         return marks
     }()
 }
