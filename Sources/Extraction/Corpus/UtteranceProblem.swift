@@ -10,6 +10,9 @@ public struct UtteranceProblem: Error, Sendable, Equatable, CustomStringConverti
         case speakerUnknown = "speaker unknown"
         case labelUnknown = "label unknown"
         case ambiguous = "ambiguous files"
+        case modelOutput = "model output unstorable"
+        /// Not bad input: the staging area could not be written (disk full); always stops the run.
+        case staging = "staging failed"
     }
 
     public let utterance: String
