@@ -70,7 +70,10 @@ let package = Package(
             name: "ExtractionTests", dependencies: ["Extraction", "SpeechModel", "Store", "Numerics"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "SpeechModelTests", dependencies: ["SpeechModel"]),
+        .testTarget(
+            name: "SpeechModelTests", dependencies: ["SpeechModel", "Store", "Numerics", "CSndfile"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["COpenBLAS", "CSndfile", "CNcursesw"]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),

@@ -45,7 +45,7 @@ extension EmbeddingStore {
     /// Records where utterances came from, in one transaction; utterances not in the store are refused.
     public func setUtteranceSources(_ sources: [UtteranceSource]) throws {
         guard !sources.isEmpty else { return }
-        try database.write { db in
+        try writer().write { db in
             let update = try db.makeStatement(sql: "UPDATE utterances SET audio = ?, alignment = ?, duration = ? WHERE name = ?")
             for source in sources {
                 try update.execute(arguments: [source.audio, source.alignment, source.duration, source.name])

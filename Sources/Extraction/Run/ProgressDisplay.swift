@@ -36,6 +36,17 @@ public final class ProgressDisplay {
         }
     }
 
+    /// Writes a message (a skipped utterance) without breaking the redrawn line: the line is
+    /// cleared, the message written, and the bar drawn again below it.
+    public func interrupt(_ message: String) {
+        if interactive, lastLength > 0 {
+            write("\r" + String(repeating: " ", count: lastLength) + "\r" + message)
+            if let latest { write(Self.bar(latest)) }
+        } else {
+            write(message)
+        }
+    }
+
     /// Ends the redrawn line so later output starts on a fresh one.
     public func finish() {
         if interactive, lastLength > 0 { write("\n") }
