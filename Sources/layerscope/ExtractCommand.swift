@@ -81,7 +81,6 @@ extension Layerscope {
         }
 
         func run() throws {
-            ComputeThreads.configureBLAS()
             var request = ExtractionRequest(checkpoint: fileURL(checkpoint), audio: fileURL(audio), alignments: fileURL(alignments),
                                             speakers: fileURL(speakers), out: fileURL(out))
             request.model = model
