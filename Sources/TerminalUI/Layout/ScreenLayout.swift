@@ -92,22 +92,21 @@ public struct ScatterGeometry: Equatable, Sendable {
     public static let legendWidth = 22
 
     public init(pane: Rect, withLegend: Bool) {
-        let inner = pane.inset(1)
-        var area = inner
-        if withLegend && inner.width >= 50 {
-            let (left, right) = inner.splitRight(Self.legendWidth)
-            area = left
-            legend = right
-        } else {
-            legend = nil
-        }
+        var area = pane.inset(1)
         if area.height >= 6 && withLegend {
-            let (plotArea, line) = area.splitBottom(1)
-            plot = plotArea
+            let (upper, line) = area.splitBottom(1)
+            area = upper
             info = line
         } else {
-            plot = area
             info = nil
+        }
+        if withLegend && area.width >= 50 {
+            let (left, right) = area.splitRight(Self.legendWidth)
+            plot = left
+            legend = right
+        } else {
+            plot = area
+            legend = nil
         }
     }
 }

@@ -51,27 +51,36 @@ public struct ClassColoring: Equatable, Sendable {
 
 /// The legend's lines, shared by the legend widget (to draw) and the reducer (to map a click to a class).
 public enum LegendLines {
-    /// One legend line: a class with its slot, or the grey remainder.
+    /// One legend line.
     public enum Entry: Equatable, Sendable {
         case title
+        /// A class with its own colour (or glyph).
         case coloured(classIndex: Int, slot: Int)
+        /// A grey class listed on its own (clicking it adds it to the filter).
+        case greyClass(classIndex: Int)
+        /// The grey classes summed up, when they do not fit one per line.
         case grey(classes: Int, tokens: Int)
+        /// Coloured classes that did not fit.
         case more(Int)
     }
 
     /// The lines for a legend `height` rows tall.
     public static func entries(_ coloring: ClassColoring, counts: [Int], height: Int) -> [Entry] {
         guard height > 0 else { return [] }
+        let room = height - 1
+        let classes = coloring.coloured.enumerated().map { Entry.coloured(classIndex: $0.element, slot: $0.offset) }
+        if classes.count + coloring.greyClasses.count <= room {
+            return [.title] + classes + coloring.greyClasses.map { Entry.greyClass(classIndex: $0) }
+        }
         var lines: [Entry] = [.title]
         let greyTokens = coloring.greyClasses.reduce(0) { $0 + (counts.indices.contains($1) ? counts[$1] : 0) }
         let tail: [Entry] = coloring.greyClasses.isEmpty ? [] : [.grey(classes: coloring.greyClasses.count, tokens: greyTokens)]
-        let room = height - 1 - tail.count
-        let classes = coloring.coloured.enumerated().map { Entry.coloured(classIndex: $0.element, slot: $0.offset) }
-        if classes.count <= room {
+        let space = room - tail.count
+        if classes.count <= space {
             lines += classes
-        } else if room > 1 {
-            lines += classes.prefix(room - 1)
-            lines.append(.more(classes.count - (room - 1)))
+        } else if space > 1 {
+            lines += classes.prefix(space - 1)
+            lines.append(.more(classes.count - (space - 1)))
         }
         lines += tail
         return Array(lines.prefix(height))

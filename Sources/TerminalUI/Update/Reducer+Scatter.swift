@@ -93,7 +93,7 @@ extension Reducer {
         switch pane {
         case .chart:
             guard let rect = screen.chart else { return }
-            let geometry = ChartGeometry(pane: rect, legendLines: 0)
+            let geometry = ChartGeometry(pane: rect, legendLines: ChartWidget.legendLineCount(state))
             if geometry.plot.contains(x: x, y: y) || geometry.xAxis.contains(x: x, y: y) {
                 setLayer(&state, geometry.layer(atColumn: x, lastLayer: state.lastLayer))
             }
@@ -117,13 +117,16 @@ extension Reducer {
         let coloring = ClassColoring(state: state, paletteSize: state.paletteSize)
         let counts = state.data.classCounts.indices.contains(state.colorBy) ? state.data.classCounts[state.colorBy] : []
         let entries = LegendLines.entries(coloring, counts: counts, height: height)
-        guard entries.indices.contains(row), case .coloured(let classIndex, _) = entries[row] else { return }
+        guard entries.indices.contains(row) else { return }
         var filter = state.filter ?? []
-        let code = Int32(classIndex)
-        if coloring.filtered {
-            if filter.contains(code) { filter.remove(code) } else { filter.insert(code) }
-        } else {
-            filter = [code]
+        switch entries[row] {
+        case .coloured(let classIndex, _):
+            // Unfiltered, a click isolates the class; filtered, it leaves the filter.
+            filter = coloring.filtered ? filter.subtracting([Int32(classIndex)]) : [Int32(classIndex)]
+        case .greyClass(let classIndex):
+            filter.insert(Int32(classIndex))
+        default:
+            return
         }
         state.filters[state.colorBy] = filter.isEmpty ? nil : filter
     }

@@ -64,8 +64,16 @@ public struct ChartWidget {
         state.colorDepth == .none ? theme.foreground : theme.seriesColor(label)
     }
 
+    /// Lines the legend takes (the reducer needs it to place the plot as the widget does).
+    public static func legendLineCount(_ state: AppState) -> Int {
+        let models = 1 + (state.overlayModel == nil ? 0 : 1)
+        return models * (1 + state.labels.count) + (statusNote(state) == nil ? 0 : 1)
+    }
+
+    func statusNote() -> String? { Self.statusNote(state) }
+
     /// What is missing or being computed for the primary model, in a few words.
-    func statusNote() -> String? {
+    static func statusNote(_ state: AppState) -> String? {
         guard let model = state.currentModel else { return nil }
         let missing = (0..<model.layerCount).filter { !model.presentLayers.contains($0) }
         if !missing.isEmpty { return "no embeddings: L" + LayerList.format(missing) }
@@ -85,7 +93,7 @@ public struct ChartWidget {
         let title = "\(state.metric == .svcca ? "SVCCA" : "Probe accuracy") by layer · \(state.modelName)\(overlayName)"
         Block(title: title, focused: state.focus == .chart).render(area, into: &buffer, theme: theme)
         let legend = legendLines()
-        let geometry = ChartGeometry(pane: area, legendLines: legend.count)
+        let geometry = ChartGeometry(pane: area, legendLines: Self.legendLineCount(state))
         guard geometry.plot.width >= 4, geometry.plot.height >= 2, let model = state.currentModel else { return }
         let last = model.lastLayer
         drawAxes(geometry, model: model, into: &buffer)

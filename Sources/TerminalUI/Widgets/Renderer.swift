@@ -17,7 +17,7 @@ public final class Renderer {
     public func render(_ state: AppState, into buffer: inout Buffer) {
         let layout = ScreenLayout(state)
         guard layout.usable else {
-            let text = "layerscope needs at least \(TerminalSize.minimum.columns)×\(TerminalSize.minimum.rows) (now \(state.size.columns)×\(state.size.rows))"
+            let text = "needs ≥ \(TerminalSize.minimum.columns)×\(TerminalSize.minimum.rows) (now \(state.size.columns)×\(state.size.rows))"
             buffer.write(DisplayWidth.truncate(text, to: buffer.width), x: 0, y: 0, style: theme.text)
             return
         }

@@ -150,6 +150,12 @@ public struct LegendWidget {
                 let name = DisplayWidth.pad(label.classes[classIndex], to: max(1, width - 9))
                 buffer.write(name + DisplayWidth.pad(grouped(counts[classIndex]), to: 7, alignRight: true),
                              x: x + 2, y: y, maxWidth: width - 2, style: theme.text)
+            case .greyClass(let classIndex):
+                let style = Style(foreground: theme.grey, background: theme.background, attributes: byGlyph ? .dim : [])
+                buffer.set(x, y, byGlyph ? Glyphs.context : Glyphs.swatch, style)
+                let name = DisplayWidth.pad(label.classes[classIndex], to: max(1, width - 9))
+                buffer.write(name + DisplayWidth.pad(grouped(counts[classIndex]), to: 7, alignRight: true),
+                             x: x + 2, y: y, maxWidth: width - 2, style: theme.dimText)
             case .grey(let classes, let tokens):
                 let style = Style(foreground: theme.grey, background: theme.background, attributes: byGlyph ? .dim : [])
                 buffer.set(x, y, byGlyph ? Glyphs.context : Glyphs.swatch, style)
