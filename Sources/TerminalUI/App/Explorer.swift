@@ -14,6 +14,12 @@ public enum Explorer {
         let theme = try Theme.load(options.theme)
         let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         let session = try ExplorerSession(options, theme: theme, size: TerminalSize(columns: 80, rows: 24), colorDepth: .full)
+        // A parent may have left signals blocked (processes inherit the mask): the window size and
+        // the quit signals must get through.
+        var wanted = sigset_t()
+        sigemptyset(&wanted)
+        for number in [SIGWINCH, SIGINT, SIGTERM, SIGHUP] { sigaddset(&wanted, number) }
+        pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
         let quitSignal = Flag()
         let signalSources = [SIGINT, SIGTERM, SIGHUP].map { number -> any DispatchSourceSignal in
             signal(number, SIG_IGN)
