@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "Numerics",
+                "Numerics", "CKernels",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]

@@ -1,7 +1,6 @@
 """Shared helpers for bench/*.py: run layerscope's binaries, time things, report medians and ratios."""
 import json
 import os
-import resource
 import statistics
 import subprocess
 import time
@@ -21,13 +20,21 @@ def run(cmd, **kw):
     return seconds, proc.stdout
 
 
-def run_peak_rss(cmd):
-    """Runs a command under /usr/bin/time-like accounting; returns (seconds, stdout, peak RSS bytes)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    seconds, out = run(cmd)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the max over all children so far; run RSS-sensitive commands first.
-    return seconds, out, max(after, before) * 1024
+def run_measured(cmd):
+    """Runs a command; returns (seconds, stdout, peak RSS in bytes of that one process).
+
+    The peak comes from GNU time (Debian package `time`): a child forked straight from this
+    Python process would inherit its high-water mark, so its own getrusage would be wrong."""
+    timer = "/usr/bin/time"
+    if not os.path.exists(timer):
+        raise RuntimeError("bench needs GNU time for peak RSS: apt-get install time")
+    start = time.perf_counter()
+    proc = subprocess.run([timer, "-f", "%M", *cmd], capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, cmd))} failed:\n{proc.stderr}")
+    peak_kb = int(proc.stderr.strip().splitlines()[-1])
+    return seconds, proc.stdout, peak_kb * 1024
 
 
 def bench_json(args):

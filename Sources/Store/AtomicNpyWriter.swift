@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Numerics
 
@@ -74,6 +75,13 @@ public final class AtomicNpyWriter {
         default:
             throw StoreError(destination, "cannot write floats as \(header.dtype.descr)")
         }
+    }
+
+    /// Starts writing the data to disk without waiting, so the later `commit()` finds little left
+    /// to flush while other arrays are still being converted. The corresponding C function is
+    /// `sync_file_range` (Linux; elsewhere a no-op), through `ls_start_writeback`.
+    public func startFlush() {
+        if descriptor >= 0 { _ = ls_start_writeback(descriptor) }
     }
 
     /// Flushes to disk and renames the file into place; the destination then holds the whole array.

@@ -12,6 +12,7 @@ struct LayerWriting {
     /// every file that reached its final name, so a failure later can remove them.
     func write(_ plan: LayerPlan, written: inout [URL], progress: (Int, Int) -> Void) throws -> [ArrayRecord] {
         var records: [ArrayRecord] = []
+        var pending: [(LayerPlan.Entry, (url: URL, relative: String), ArraySink)] = []
         var groups: [(String, [LayerPlan.Entry])] = []
         for entry in plan.entries {
             if let index = groups.firstIndex(where: { $0.0 == entry.source.name }) {
@@ -40,13 +41,19 @@ struct LayerWriting {
             }
             for (entry, target, sink) in sinks {
                 try check(sink, layer: entry.layer)
-                try sink.writer.commit()
-                written.append(target.url)
-                records.append(ArrayRecord(model: model, kind: .layer, layer: entry.layer, path: target.relative,
-                                           dtype: dtype, rows: plan.tokens, cols: plan.dim,
-                                           bytes: sink.writer.header.dataOffset + sink.writer.header.dataByteCount))
-                progress(records.count, plan.entries.count)
+                sink.writer.startFlush()
+                pending.append((entry, target, sink))
             }
+        }
+        // Each file is fsynced before its rename, as always; doing the fsyncs after all the
+        // conversion lets the disk write earlier layers while later ones are converted.
+        for (entry, target, sink) in pending {
+            try sink.writer.commit()
+            written.append(target.url)
+            records.append(ArrayRecord(model: model, kind: .layer, layer: entry.layer, path: target.relative,
+                                       dtype: dtype, rows: plan.tokens, cols: plan.dim,
+                                       bytes: sink.writer.header.dataOffset + sink.writer.header.dataByteCount))
+            progress(records.count, plan.entries.count)
         }
         return records
     }

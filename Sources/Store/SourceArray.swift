@@ -1,12 +1,17 @@
 import Foundation
+import Numerics
 import ZIPFoundation
 
 /// An array in a file the user gave to `import`: a whole `.npy`, or one member of a `.npz`.
 /// Only the header is read up front; the data is streamed (or mapped) when it is converted.
 struct SourceArray {
     enum Location {
+        /// A whole `.npy` file.
         case mapped(MappedFile)
-        case zipMember(archive: URL, entry: String)
+        /// A stored (uncompressed) `.npz` member, read in place; its CRC is checked as it streams.
+        case storedMember(MappedFile, offset: Int, count: Int, crc32: UInt32)
+        /// A deflated `.npz` member, inflated as it streams.
+        case zipMember(archive: URL, entry: String, crc32: UInt32)
     }
 
     /// How messages name it: `hs.npy`, or `hs.npz[layer_3]`.
@@ -26,15 +31,32 @@ struct SourceArray {
 
     /// The `.npy` members of a `.npz` archive, by key (the member name without `.npy`).
     static func openNpz(_ url: URL) throws -> [(key: String, array: SourceArray)] {
-        let archive = try openArchive(url)
+        let file = try MappedFile(url: url)
+        let directory = try ZipDirectory(file)
+        var archive: Archive?
         var members: [(String, SourceArray)] = []
-        for entry in archive where entry.type == .file && entry.path.hasSuffix(".npy") {
-            let key = String(entry.path.dropLast(4))
+        for member in directory.members where member.name.hasSuffix(".npy") {
+            let key = String(member.name.dropLast(4))
             let name = "\(url.path)[\(key)]"
-            let header = try readMemberHeader(archive, entry, name: name)
-            try checkSize(header: header, available: Int(entry.uncompressedSize) - header.dataOffset, name: name)
-            members.append((key, SourceArray(name: name, header: header,
-                                             location: .zipMember(archive: url, entry: entry.path))))
+            switch member.method {
+            case 0:
+                let slice = UnsafeRawBufferPointer(rebasing: file.buffer[member.dataOffset..<(member.dataOffset + member.compressedSize)])
+                guard let header = try NpyHeader.parse(slice, file: name) else {
+                    throw StoreError(name, "truncated: the member ends inside the .npy header")
+                }
+                try checkSize(header: header, available: member.compressedSize - header.dataOffset, name: name)
+                members.append((key, SourceArray(name: name, header: header, location: .storedMember(
+                    file, offset: member.dataOffset, count: member.compressedSize, crc32: member.crc32))))
+            case 8:
+                if archive == nil { archive = try openArchive(url) }
+                guard let archive, let entry = archive[member.name] else { throw StoreError(name, "cannot be found in the archive") }
+                let header = try readMemberHeader(archive, entry, name: name)
+                try checkSize(header: header, available: member.uncompressedSize - header.dataOffset, name: name)
+                members.append((key, SourceArray(name: name, header: header,
+                                                 location: .zipMember(archive: url, entry: member.name, crc32: member.crc32))))
+            default:
+                throw StoreError(name, "uses zip compression method \(member.method); numpy writes stored or deflated members")
+            }
         }
         return members
     }
@@ -82,22 +104,24 @@ struct SourceArray {
     func streamData(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         switch location {
         case .mapped(let file):
-            file.adviseSequential()
-            let chunk = 8 << 20
-            var offset = header.dataOffset
-            while offset < file.byteCount {
-                let n = min(chunk, file.byteCount - offset)
-                try body(UnsafeRawBufferPointer(rebasing: file.buffer[offset..<(offset + n)]))
-                file.adviseDontNeed(offset: offset, count: n)
-                offset += n
+            try Self.stream(file, from: header.dataOffset, to: file.byteCount, body)
+        case .storedMember(let file, let offset, let count, let expected):
+            var crc = Checksum.crc32(0, UnsafeRawBufferPointer(rebasing: file.buffer[offset..<(offset + header.dataOffset)]))
+            try Self.stream(file, from: offset + header.dataOffset, to: offset + count) { chunk in
+                crc = Checksum.crc32(crc, chunk)
+                try body(chunk)
             }
-        case .zipMember(let url, let path):
+            guard crc == expected else { throw StoreError(name, "is corrupt (its CRC-32 does not match the archive's)") }
+        case .zipMember(let url, let path, let expected):
             let archive = try Self.openArchive(url)
             guard let entry = archive[path] else { throw StoreError(name, "vanished from the archive") }
             var skip = header.dataOffset
+            var crc: UInt32 = 0
             do {
-                _ = try archive.extract(entry, bufferSize: 4 << 20) { chunk in
+                // ZIPFoundation's own CRC is a slow byte loop on Linux; ours runs on the inflated chunks.
+                _ = try archive.extract(entry, bufferSize: 4 << 20, skipCRC32: true) { chunk in
                     try chunk.withUnsafeBytes { bytes in
+                        crc = Checksum.crc32(crc, bytes)
                         if skip >= bytes.count {
                             skip -= bytes.count
                             return
@@ -111,6 +135,22 @@ struct SourceArray {
             } catch {
                 throw StoreError(name, "cannot be read from the archive (\(error))")
             }
+            guard crc == expected else { throw StoreError(name, "is corrupt (its CRC-32 does not match the archive's)") }
+        }
+    }
+
+    /// Hands out a mapped byte range in 8 MB chunks, dropping pages once they are consumed so a
+    /// multi-gigabyte import does not fill the page cache with the source.
+    private static func stream(_ file: MappedFile, from start: Int, to end: Int,
+                               _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        file.adviseSequential()
+        let chunk = 8 << 20
+        var offset = start
+        while offset < end {
+            let n = min(chunk, end - offset)
+            try body(UnsafeRawBufferPointer(rebasing: file.buffer[offset..<(offset + n)]))
+            file.adviseDontNeed(offset: offset, count: n)
+            offset += n
         }
     }
 
@@ -119,7 +159,7 @@ struct SourceArray {
         switch location {
         case .mapped(let file):
             return try body(UnsafeRawBufferPointer(rebasing: file.buffer[header.dataOffset...]))
-        case .zipMember:
+        case .storedMember, .zipMember:
             var data = Data()
             data.reserveCapacity(header.dataByteCount)
             try streamData { data.append(contentsOf: $0) }

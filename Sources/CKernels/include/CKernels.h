@@ -15,6 +15,10 @@ void ls_double_to_float(const double *src, float *dst, size_t count);
 size_t ls_count_nonfinite_rows(const float *values, size_t rows, size_t cols);
 /// The number of rows (of `cols` binary16 values each) that hold a NaN or an infinity.
 size_t ls_count_nonfinite_rows_half(const uint16_t *values, size_t rows, size_t cols);
+/// Continues the CRC-32 (zlib's polynomial) of a byte stream: start with 0, feed chunks in order.
+uint32_t ls_crc32(uint32_t crc, const void *bytes, size_t count);
+/// Starts writing a file's dirty pages to disk without waiting (Linux `sync_file_range`).
+int ls_start_writeback(int fd);
 /// Whether this CPU converts half precision in hardware.
 int ls_has_f16c(void);
 
