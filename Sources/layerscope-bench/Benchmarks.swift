@@ -3,4 +3,5 @@ import ArgumentParser
 /// Every benchmark subcommand; each lives in its own file.
 let benchmarks: [ParsableCommand.Type] = [
     HalfConversionBench.self,
+    ExplorerBench.self,
 ]

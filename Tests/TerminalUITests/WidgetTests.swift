@@ -247,4 +247,14 @@ import Testing
         #expect(compare.contains("tone · layer 0") && compare.contains("tone+sex · layer 2"))
         #expect(compare.contains("layer 2 of tone+sex has no embeddings in this store"))
     }
+
+    @Test func helpUsesTwoColumnsWhenOneIsTooTall() {
+        var s = Fixture.state(columns: 200, rows: 30)
+        s.showHelp = true
+        let text = Renderer(theme: theme).render(s).picture()
+        for binding in KeyMap.bindings { #expect(text.contains(String(binding.help.prefix(30))), "\(binding.help)") }
+        #expect(!text.contains("a taller terminal"))
+        s.size = TerminalSize(columns: 80, rows: 20)
+        #expect(Renderer(theme: theme).render(s).picture().contains("… (a taller terminal shows all)"))
+    }
 }

@@ -97,21 +97,32 @@ public struct HelpWidget {
         KeyMap.bindings.map { binding in
             let where_ = binding.panes.map { " [" + $0.sorted { $0.rawValue < $1.rawValue }.map(\.title).joined(separator: ",") + "]" } ?? ""
             return DisplayWidth.pad(binding.label, to: 8) + binding.help + where_
-        } + ["mouse   click a chart point → its layer; the scatter → a token; a legend class → filter; wheel zooms"]
+        } + ["click   chart → that layer; scatter → nearest token; legend class → filter",
+             "wheel   chart → layer; scatter → zoom; utterance → next/previous"]
     }
 
     public func render(_ screen: Rect, into buffer: inout Buffer) {
         let lines = Self.lines
-        let width = min(screen.width - 2, (lines.map { DisplayWidth.of($0) }.max() ?? 20) + 4)
-        let height = min(screen.height - 2, lines.count + 2)
+        let longest = (lines.map { DisplayWidth.of($0) }.max() ?? 20) + 2
+        // Two columns when one is too tall for the screen and the screen is wide enough.
+        let columns = lines.count + 2 > screen.height - 2 && 2 * longest + 3 <= screen.width - 2 ? 2 : 1
+        let perColumn = (lines.count + columns - 1) / columns
+        let width = min(screen.width - 2, columns * longest + 3)
+        let height = min(screen.height - 2, perColumn + 2)
         guard width > 10, height > 3 else { return }
         let box = Rect(x: screen.x + (screen.width - width) / 2, y: screen.y + (screen.height - height) / 2, width: width, height: height)
         buffer.fill(box, " ", theme.text)
         Block(title: "keys · ? or Esc closes", focused: true).render(box, into: &buffer, theme: theme)
         let inner = box.inset(1)
-        let shown = lines.count <= inner.height ? lines : Array(lines.prefix(inner.height - 1)) + ["… (a taller terminal shows all)"]
-        for (i, line) in shown.enumerated() {
-            buffer.write(line, x: inner.x + 1, y: inner.y + i, maxWidth: inner.width - 1, style: theme.text)
+        let columnWidth = inner.width / columns
+        for column in 0..<columns {
+            var shown = Array(lines.dropFirst(column * perColumn).prefix(perColumn))
+            if shown.count > inner.height {
+                shown = Array(shown.prefix(inner.height - 1)) + ["… (a taller terminal shows all)"]
+            }
+            for (i, line) in shown.enumerated() {
+                buffer.write(line, x: inner.x + 1 + column * columnWidth, y: inner.y + i, maxWidth: columnWidth - 1, style: theme.text)
+            }
         }
     }
 }
