@@ -67,7 +67,10 @@ let package = Package(
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Engine", "Store", "Numerics"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Store", "Numerics"]),
         .testTarget(name: "ExtractionTests", dependencies: ["Extraction"]),
-        .testTarget(name: "SpeechModelTests", dependencies: ["SpeechModel"]),
+        .testTarget(
+            name: "SpeechModelTests", dependencies: ["SpeechModel", "Store", "Numerics", "CSndfile"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["COpenBLAS", "CSndfile", "CNcursesw"]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),

@@ -4,4 +4,5 @@ import ArgumentParser
 let benchmarks: [ParsableCommand.Type] = [
     HalfConversionBench.self,
     ExplorerBench.self,
+    SpeechModelBench.self,
 ]
