@@ -62,7 +62,12 @@ def make_warm(cold, folder):
         return warm
     shutil.rmtree(warm, ignore_errors=True)
     os.makedirs(os.path.join(warm, "arrays", "m"))
-    shutil.copy(os.path.join(cold, "store.sqlite"), os.path.join(warm, "store.sqlite"))
+    # SQLite's backup copies committed pages wherever they are (the database file or its WAL).
+    source = sqlite3.connect(os.path.join(cold, "store.sqlite"))
+    target = sqlite3.connect(os.path.join(warm, "store.sqlite"))
+    source.backup(target)
+    target.close()
+    source.close()
     for name in os.listdir(os.path.join(cold, "arrays", "m")):
         os.symlink(os.path.join(cold, "arrays", "m", name), os.path.join(warm, "arrays", "m", name))
     run([BENCH, "explorer", "prepare", warm])

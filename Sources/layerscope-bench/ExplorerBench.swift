@@ -68,8 +68,11 @@ struct ExplorerBench: ParsableCommand {
         @Option(help: "Screen columns.") var columns = 200
         @Option(help: "Screen rows.") var rows = 60
 
+        @Flag(help: "Also time the loading steps one by one (a second pass over the same store).") var steps = false
+
         func run() throws {
             let started = DispatchTime.now().uptimeNanoseconds
+            defer { if steps { try? timeSteps() } }
             let session = try ExplorerSession(ExploreOptions(store: URL(fileURLWithPath: store)), theme: .builtinDark,
                                               size: TerminalSize(columns: columns, rows: rows), colorDepth: .full)
             let loaded = DispatchTime.now().uptimeNanoseconds
@@ -86,8 +89,30 @@ struct ExplorerBench: ParsableCommand {
                 "svcca_layers": Double(session.state.results.values.first?.values.values.first?.count ?? 0),
             ])
         }
+
+        /// Times each loading step on its own and prints them (milliseconds) on standard error.
+        func timeSteps() throws {
+            var times: [(String, Double)] = []
+            func step<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+                let start = DispatchTime.now().uptimeNanoseconds
+                let result = try body()
+                times.append((name, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6))
+                return result
+            }
+            let opened = try step("open store") { try EmbeddingStore(opening: URL(fileURLWithPath: store)) }
+            let tokens = try step("tokens()") { try opened.tokens() }
+            _ = step("snapshot indexes") { StoreSnapshot(storeName: "x", simulated: false, tokens: tokens) }
+            let loader = StoreLoader(store: opened)
+            let models = try step("models()") { try loader.models() }
+            _ = try step("results") { try loader.results(model: models[0].name, metric: .svcca) }
+            if models[0].umapLayers.contains(0) {
+                _ = try step("layout L0") { try loader.layout(LayoutKey(model: models[0].name, layer: 0), tokens: tokens.count) }
+            }
+            FileHandle.standardError.write(Data((times.map { "\($0.0): \(String(format: "%.1f", $0.1)) ms" }.joined(separator: "\n") + "\n").utf8))
+        }
     }
 
+    /// Prints the time of each loading step, for finding what startup spends its time on.
     /// Stores, for the first model, a 2-D layout of layer 0 (a projection of the layer on two fixed
     /// directions, standing in for a UMAP) and stand-in SVCCA values for every layer and label, so
     /// startup can be measured as it is once the engine has run.
@@ -98,7 +123,7 @@ struct ExplorerBench: ParsableCommand {
 
         func run() throws {
             let store = try EmbeddingStore(opening: URL(fileURLWithPath: store))
-            let model = try store.models()[0]
+            guard let model = try store.models().first else { throw StoreError(store.url, "has no model") }
             let tokens = try store.tokens()
             let layer = try store.layer(model: model.name, layer: 0).view
             var layout = Matrix<Float>(rows: layer.rows, cols: 2)
