@@ -71,7 +71,10 @@ let package = Package(
             name: "SpeechModelTests", dependencies: ["SpeechModel", "Store", "Numerics", "CSndfile"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
+        .testTarget(
+            name: "AnalysisTests", dependencies: ["Analysis", "Store", "Numerics"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "SystemLibraryTests", dependencies: ["COpenBLAS", "CSndfile", "CNcursesw"]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
         .testTarget(

@@ -5,4 +5,5 @@ let benchmarks: [ParsableCommand.Type] = [
     HalfConversionBench.self,
     ExplorerBench.self,
     SpeechModelBench.self,
+    AnalysisBench.self,
 ]
