@@ -10,21 +10,24 @@ public enum ResultsReader {
     public static func scores(in store: EmbeddingStore, model: String, kind: JobKind) throws -> LayerScores {
         var scores = LayerScores()
         for record in try store.analyses(model: model, kind: analysisKind(kind)) where !record.label.isEmpty {
-            guard let value = value(record.result, kind: kind) else { continue }
-            scores.values[record.label, default: [:]][record.layer] = value
+            if let value = value(record.result, kind: kind) {
+                scores.values[record.label, default: [:]][record.layer] = value
+            } else if let error = failure(record.result) {
+                scores.failures[record.label, default: [:]][record.layer] = error
+            }
         }
         return scores
     }
 
-    /// The headline number of a result: a bare number, or the first of the keys the kind reports.
+    /// The reason of a failed cell (`{"error": "…"}`).
+    static func failure(_ json: String) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return nil }
+        return object["error"] as? String
+    }
+
+    /// The headline number of a result (docs/ANALYSIS.md): SVCCA's `value`, the probe's `accuracy`.
     static func value(_ json: String, kind: JobKind) -> Double? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed]) else { return nil }
-        if let number = object as? NSNumber { return number.doubleValue }
-        guard let dictionary = object as? [String: Any] else { return nil }
-        let keys = kind == .probe ? ["accuracy", "test_accuracy", "value", "score"] : ["mean", "svcca", "value", "score"]
-        for key in keys {
-            if let number = dictionary[key] as? NSNumber { return number.doubleValue }
-        }
-        return nil
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return nil }
+        return (object[kind == .probe ? "accuracy" : "value"] as? NSNumber)?.doubleValue
     }
 }

@@ -1,4 +1,5 @@
-/// The runners the explorer's engine uses: the Analysis module's SVCCA, probe and UMAP runners.
+/// The runners the explorer's engine uses: the Analysis module's SVCCA and probe runner (and its
+/// UMAP runner once that is wired).
 public enum StandardRunners {
-    public static var all: [any JobRunner] { [] }
+    public static var all: [any JobRunner] { [AnalysisJobRunner()] }
 }

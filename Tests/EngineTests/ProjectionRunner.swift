@@ -68,7 +68,7 @@ final class ProjectionRunner: JobRunner, @unchecked Sendable {
                 let rows = (0..<tokens.count).filter { label.codes[$0] == 0 }
                 let mean = rows.map { Double(layer[$0, 0]) }.reduce(0, +) / Double(max(rows.count, 1))
                 return AnalysisRecord(model: key.model, kind: key.kind.rawValue, layer: key.layer, label: label.name,
-                                      params: "{}", inputs: "test", result: "{\"mean\": \(mean)}")
+                                      params: "{}", inputs: "test", result: "{\"value\": \(mean)}")
             }
             try store.withWriteLock { try store.saveAnalyses(records) }
         }

@@ -103,7 +103,7 @@ import Testing
         #expect(session.state.currentLayout?.isFinal == true && session.state.currentLayout?.x[5] == 5)
         let opened = try EmbeddingStore(opening: store.url)
         try opened.saveAnalyses([AnalysisRecord(model: "base", kind: "svcca", layer: 1, label: "tone", params: "{}", inputs: "x",
-                                                result: "{\"mean\": 0.25}")])
+                                                result: "{\"value\": 0.25}")])
         session.handle(.finished(JobKey(.svcca, model: "base", layer: 1)))
         #expect(session.state.results[MetricKey(model: "base", metric: .svcca)]?.value("tone", 1) == 0.25)
         session.handle(.unavailable(JobKey(.umap, model: "base", layer: 1), reason: "no runner"))

@@ -78,7 +78,9 @@ public struct ChartWidget {
         let missing = (0..<model.layerCount).filter { !model.presentLayers.contains($0) }
         if !missing.isEmpty { return "no embeddings: L" + LayerList.format(missing) }
         let names = state.labels.map(\.name)
-        let done = state.results[MetricKey(model: model.name, metric: state.metric)]?.completeLayers(labels: names).count ?? 0
+        let scores = state.results[MetricKey(model: model.name, metric: state.metric)]
+        if let failure = scores?.firstFailure { return "failed: " + failure }
+        let done = scores?.completeLayers(labels: names).count ?? 0
         if done < model.layerCount {
             if let note = state.jobNotes.first(where: { $0.key.kind == state.metric.jobKind && $0.key.model == model.name })?.value {
                 return note
