@@ -210,9 +210,10 @@ import Testing
         #expect(status == "exit 0")
     }
 
-    @Test func withoutColourClassesAreToldApartByGlyphs() throws {
+    @Test(arguments: [["NO_COLOR=1"], ["TERM=xterm"]])
+    func withoutColourClassesAreToldApartByGlyphs(environment: [String]) throws {
         let scratch = try Scratch()
-        let session = try Session(store: try Self.sampleCopy(scratch), scratch: scratch, environment: ["NO_COLOR=1"])
+        let session = try Session(store: try Self.sampleCopy(scratch), scratch: scratch, environment: environment)
         let screen = try session.wait(for: "glyphs for the classes") { $0.contains("● F") && $0.contains("○ M") }
         #expect(!Self.hasBraille(screen))
         try session.keys("q")
