@@ -88,18 +88,24 @@ public final class Engine: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Cancels the running job and waits for the engine thread to end.
-    public func stop() {
+    /// Cancels the running job and waits for the engine thread to end, at most `timeout` seconds:
+    /// a job notices cancellation between its steps, and one step of a large layer can take a while.
+    /// Leaving earlier is safe: a write cut short leaves the store as it was (docs/STORE.md).
+    /// Returns whether the thread ended.
+    @discardableResult
+    public func stop(timeout: Double = .infinity) -> Bool {
         condition.lock()
+        defer { condition.unlock() }
         stopping = true
         wanted = []
         running?.context.cancel()
         condition.broadcast()
-        while thread != nil && !finishedThread {
-            condition.wait(until: Date().addingTimeInterval(0.05))
+        let deadline = Date().addingTimeInterval(min(timeout, 1e9))
+        while thread != nil && !finishedThread && Date() < deadline {
+            condition.wait(until: min(deadline, Date().addingTimeInterval(0.05)))
         }
-        thread = nil
-        condition.unlock()
+        if finishedThread { thread = nil }
+        return thread == nil
     }
 
     /// What the engine is doing now.
