@@ -60,11 +60,6 @@ public enum Explorer {
         if let warning = terminal.localeWarning { session.dispatchMessage(warning) }
 
         while !session.state.quitting {
-            let needs = ViewNeeds.requests(session.state)
-            if needs != lastNeeds {
-                engine.want(needs)
-                lastNeeds = needs
-            }
             if dirty {
                 let frame = session.render()
                 terminal.draw(frame, previous: previous)
@@ -73,6 +68,12 @@ public enum Explorer {
                 let now = DispatchTime.now().uptimeNanoseconds
                 for started in pendingKeyTimes { latencies.append(Double(now - started) / 1e6) }
                 pendingKeyTimes.removeAll()
+            }
+            // After the frame is on screen: the engine starts on what it lacks only then.
+            let needs = ViewNeeds.requests(session.state)
+            if needs != lastNeeds {
+                engine.want(needs)
+                lastNeeds = needs
             }
             let busy = session.state.engine.current != nil
             var key = terminal.readKey(milliseconds: busy ? 40 : 150)
