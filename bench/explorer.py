@@ -135,23 +135,25 @@ def tmux_first_frame(store, repeats=5):
     folder = os.path.join(OUT, "explorer")
     times = []
     for i in range(repeats):
-        socket = f"layerscope-bench-start-{os.getpid()}-{i}"
+        socket = os.path.join(folder, f"tmux-start-{os.getpid()}-{i}")
         env = f"TERM=xterm-256color LANG=C.UTF-8 XDG_CACHE_HOME={folder}/cache"
-        subprocess.run(["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", str(COLUMNS), "-y", str(ROWS),
+        subprocess.run(["tmux", "-S", socket, "-f", "/dev/null", "new-session", "-d", "-x", str(COLUMNS), "-y", str(ROWS),
                         "sleep 0.3; echo ready; sleep 30"], check=True)
         try:
-            subprocess.run(["tmux", "-L", socket, "respawn-pane", "-k", f"env -u NO_COLOR {env} {BIN} explore {store}"], check=True)
+            subprocess.run(["tmux", "-S", socket, "respawn-pane", "-k", f"env -u NO_COLOR {env} {BIN} explore {store}"], check=True)
             start = time.perf_counter()
             while time.perf_counter() - start < 10:
-                screen = subprocess.run(["tmux", "-L", socket, "capture-pane", "-p"], capture_output=True, text=True).stdout
+                screen = subprocess.run(["tmux", "-S", socket, "capture-pane", "-p"], capture_output=True, text=True).stdout
                 if "? help  q quit" in screen and "SVCCA by layer" in screen:
                     times.append((time.perf_counter() - start) * 1000)
                     break
                 time.sleep(0.005)
-            subprocess.run(["tmux", "-L", socket, "send-keys", "q"], check=True)
+            subprocess.run(["tmux", "-S", socket, "send-keys", "q"], check=True)
             time.sleep(0.3)
         finally:
-            subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
+            subprocess.run(["tmux", "-S", socket, "kill-server"], capture_output=True)
+            if os.path.exists(socket):
+                os.remove(socket)
     return statistics.median(times) if times else None
 
 
@@ -163,9 +165,9 @@ def latency_under_load(store, seconds=20):
     log = os.path.join(folder, "latency.txt")
     if os.path.exists(log):
         os.remove(log)
-    socket = f"layerscope-bench-{os.getpid()}"
+    socket = os.path.join(folder, f"tmux-{os.getpid()}")
     env = f"TERM=xterm-256color LANG=C.UTF-8 LAYERSCOPE_LATENCY_LOG={log} XDG_CACHE_HOME={folder}/cache"
-    subprocess.run(["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", str(COLUMNS), "-y", str(ROWS),
+    subprocess.run(["tmux", "-S", socket, "-f", "/dev/null", "new-session", "-d", "-x", str(COLUMNS), "-y", str(ROWS),
                     f"env -u NO_COLOR {env} {BIN} explore {store}"], check=True)
     try:
         time.sleep(2)
@@ -173,18 +175,20 @@ def latency_under_load(store, seconds=20):
         end = time.time() + seconds
         i = 0
         while time.time() < end:
-            subprocess.run(["tmux", "-L", socket, "send-keys", keys[i % len(keys)]], check=True)
+            subprocess.run(["tmux", "-S", socket, "send-keys", keys[i % len(keys)]], check=True)
             i += 1
             time.sleep(0.15)
-        screen = subprocess.run(["tmux", "-L", socket, "capture-pane", "-p"], capture_output=True, text=True).stdout
+        screen = subprocess.run(["tmux", "-S", socket, "capture-pane", "-p"], capture_output=True, text=True).stdout
         engine = screen.splitlines()[0].split("│")[-1].strip() if screen else ""
-        subprocess.run(["tmux", "-L", socket, "send-keys", "q"], check=True)
+        subprocess.run(["tmux", "-S", socket, "send-keys", "q"], check=True)
         for _ in range(100):
             if os.path.exists(log):
                 break
             time.sleep(0.1)
     finally:
-        subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
+        subprocess.run(["tmux", "-S", socket, "kill-server"], capture_output=True)
+        if os.path.exists(socket):
+            os.remove(socket)
     if not os.path.exists(log):
         return [], ""
     with open(log) as f:

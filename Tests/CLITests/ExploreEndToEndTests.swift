@@ -8,8 +8,10 @@ import Testing
 @Suite(.serialized) struct ExploreEndToEndTests {
     /// A private tmux server running one explorer, torn down on deinit.
     final class Session {
-        let socket = "layerscope-test-\(UUID().uuidString.prefix(8))"
         let scratch: Scratch
+        /// The server's socket, inside the scratch folder so nothing is left behind in /tmp/tmux-*.
+        var socket: String { scratch.url.appendingPathComponent("tmux-\(id)").path }
+        let id = UUID().uuidString.prefix(8)
         let pidFile: URL
 
         /// Starts `layerscope explore STORE` in a 160×48 pane; the shell around it stays after it ends and
@@ -59,7 +61,7 @@ import Testing
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
             posix_spawn_file_actions_addopen(&actions, 1, capture ? output.path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-            let argv = (["tmux", "-L", socket] + arguments).map { strdup($0) } + [nil]
+            let argv = (["tmux", "-S", socket] + arguments).map { strdup($0) } + [nil]
             defer { for pointer in argv { free(pointer) } }
             // The test runner's threads block most signals and spawned processes inherit that mask:
             // tmux (and the explorer under it) must start with none blocked and default handlers,
