@@ -6,4 +6,7 @@ let benchmarks: [ParsableCommand.Type] = [
     ExplorerBench.self,
     SpeechModelBench.self,
     AnalysisBench.self,
+    UMAPNeighborsBench.self,
+    UMAPBench.self,
+    UMAPAlignBench.self,
 ]
