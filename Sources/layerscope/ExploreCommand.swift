@@ -40,7 +40,18 @@ extension Layerscope {
                 name = bundled.lastPathComponent
             }
             let options = ExploreOptions(store: url, displayName: name, model: model, layer: layer, colorBy: colorBy, theme: theme)
-            try Explorer.run(options, runners: StandardRunners.all)
+            let ended = Result { try Explorer.run(options, runners: StandardRunners.all) }
+            // Once the engine has used BLAS from its own thread, OpenBLAS's exit-time destructor can
+            // deadlock joining its worker threads (Debian's 0.3.21), and the shell would never get its
+            // prompt back. By now the terminal is restored and every store write is committed or was
+            // never visible (atomic), so end the process without running exit handlers.
+            if case .failure(let error) = ended {
+                FileHandle.standardError.write(Data("layerscope: \(error)\n".utf8))
+                fflush(nil)
+                _exit(1)
+            }
+            fflush(nil)
+            _exit(0)
         }
     }
 }

@@ -39,11 +39,11 @@ public enum Explorer {
                      latencies: &latencies)
         } catch {
             terminal.restore()
-            engine.stop(timeout: 2)
+            engine.stop(timeout: 0.25)
             throw error
         }
         terminal.restore()
-        engine.stop(timeout: 2)
+        engine.stop(timeout: 0.25)
         if let path = ProcessInfo.processInfo.environment["LAYERSCOPE_LATENCY_LOG"] {
             let text = latencies.map { String(format: "%.3f", $0) }.joined(separator: "\n") + "\n"
             try? text.write(toFile: path, atomically: true, encoding: .utf8)
