@@ -64,8 +64,8 @@ let package = Package(
             name: "CNcursesw", pkgConfig: "ncursesw",
             providers: [.apt(["libncursesw5-dev"])]
         ),
-        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Engine", "Store", "Numerics"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Analysis", "Store", "Numerics"]),
         .testTarget(
             name: "ExtractionTests", dependencies: ["Extraction", "SpeechModel", "Store", "Numerics"],
             resources: [.copy("Fixtures")]

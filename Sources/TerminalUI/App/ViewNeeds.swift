@@ -1,0 +1,47 @@
+import Engine
+
+/// What the engine should compute for the current view, most urgent first: the scatters on screen,
+/// then the chart's metric for every layer (the current layer first, outwards), then the UMAP of
+/// the neighbouring layers. Only what the store lacks is asked for.
+public enum ViewNeeds {
+    /// Priorities from here up are background work, which on-screen work pre-empts.
+    public static let background = JobRequest.backgroundPriority
+
+    public static func requests(_ state: AppState) -> [JobRequest] {
+        var requests: [JobRequest] = []
+        func wanted(_ key: JobKey) -> Bool {
+            guard state.jobNotes[key] == nil, let model = state.models.first(where: { $0.name == key.model }),
+                  model.presentLayers.contains(key.layer) else { return false }
+            return true
+        }
+        for key in state.visibleLayouts where !storedLayout(state, key) {
+            let job = JobKey(.umap, model: key.model, layer: key.layer)
+            if wanted(job) { requests.append(JobRequest(job, priority: 0)) }
+        }
+        let names = state.labels.map(\.name)
+        for (tier, model) in [(1, state.currentModel), (2, state.overlayModel)] {
+            guard let model else { continue }
+            let done = state.results[MetricKey(model: model.name, metric: state.metric)]?.completeLayers(labels: names) ?? []
+            for layer in 0..<model.layerCount where !done.contains(layer) {
+                let job = JobKey(state.metric.jobKind, model: model.name, layer: layer)
+                if wanted(job) { requests.append(JobRequest(job, priority: tier * 1000 + abs(layer - state.layer))) }
+            }
+        }
+        if state.compare == .off, let model = state.currentModel {
+            for distance in 1...2 {
+                for layer in [state.layer - distance, state.layer + distance] where layer >= 0 && layer < model.layerCount {
+                    let key = LayoutKey(model: model.name, layer: layer)
+                    let job = JobKey(.umap, model: model.name, layer: layer)
+                    if !storedLayout(state, key) && wanted(job) {
+                        requests.append(JobRequest(job, priority: background + distance))
+                    }
+                }
+            }
+        }
+        return requests
+    }
+
+    static func storedLayout(_ state: AppState, _ key: LayoutKey) -> Bool {
+        state.models.first { $0.name == key.model }?.umapLayers.contains(key.layer) == true
+    }
+}
