@@ -65,8 +65,11 @@ let package = Package(
             providers: [.apt(["libncursesw5-dev"])]
         ),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Engine", "Store", "Numerics"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Analysis", "Store", "Numerics"]),
-        .testTarget(name: "ExtractionTests", dependencies: ["Extraction"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Extraction", "Analysis", "Store", "Numerics"]),
+        .testTarget(
+            name: "ExtractionTests", dependencies: ["Extraction", "SpeechModel", "Store", "Numerics"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(
             name: "SpeechModelTests", dependencies: ["SpeechModel", "Store", "Numerics", "CSndfile"],
             resources: [.copy("Fixtures")]

@@ -183,7 +183,7 @@ public final class Engine: @unchecked Sendable {
             return .unavailable("this build has no \(key.kind.title) runner")
         }
         do {
-            guard try store.presentLayers(model: key.model).contains(key.layer) else {
+            if key.kind.needsEmbeddings, try !store.presentLayers(model: key.model).contains(key.layer) {
                 return .unavailable("layer \(key.layer) of \(key.model) has no embeddings in the store")
             }
             if try runner.isStored(key, in: store) { return .alreadyStored }
@@ -192,6 +192,8 @@ public final class Engine: @unchecked Sendable {
             return .finished
         } catch is JobCancelled {
             return .cancelled
+        } catch let error as JobUnavailable {
+            return .unavailable(error.reason)
         } catch {
             return context.isCancelled ? .cancelled : .failed("\(error)")
         }

@@ -8,6 +8,12 @@ public enum JobKind: String, Sendable, Hashable, CaseIterable, Codable {
     case probe
     /// The layer's 2-D UMAP layout (`umap-Lnn.npy`).
     case umap
+    /// The layer's embeddings, computed from the audio and checkpoint the store recorded
+    /// (Extraction's `LayerFiller`), when the store lacks them.
+    case extract
+
+    /// Whether the job reads the layer's embeddings (every kind but `extract`, which makes them).
+    public var needsEmbeddings: Bool { self != .extract }
 
     /// How the status bar names the kind.
     public var title: String {
@@ -15,6 +21,7 @@ public enum JobKind: String, Sendable, Hashable, CaseIterable, Codable {
         case .svcca: "SVCCA"
         case .probe: "probe"
         case .umap: "UMAP"
+        case .extract: "extract"
         }
     }
 }

@@ -13,6 +13,13 @@ public protocol JobRunner: Sendable {
     func run(_ key: JobKey, in store: EmbeddingStore, context: JobContext) throws
 }
 
+/// Thrown by a runner that cannot compute its job here (the sources it needs are gone, say); the
+/// engine reports it as `.unavailable(reason)` and does not try again.
+public struct JobUnavailable: Error, Equatable {
+    public let reason: String
+    public init(_ reason: String) { self.reason = reason }
+}
+
 /// Thrown by a job that noticed its cancellation.
 public struct JobCancelled: Error, Equatable {
     public init() {}

@@ -102,7 +102,8 @@ public final class ExplorerSession {
             case .loadUtterance(let modelName, let utterance):
                 guard let model = state.models.first(where: { $0.name == modelName }),
                       state.data.tokens.utterances.indices.contains(utterance) else { continue }
-                dispatch(.utteranceLoaded(loader.utterance(utterance, name: state.data.tokens.utterances[utterance], model: model)))
+                dispatch(.utteranceLoaded(loader.utterance(utterance, name: state.data.tokens.utterances[utterance], model: model,
+                                                           withPitch: state.data.hasAudio)))
             }
         }
     }
@@ -132,6 +133,11 @@ public final class ExplorerSession {
                 let metric: Metric = job.kind == .svcca ? .svcca : .probe
                 if let scores = try? loader.results(model: job.model, metric: metric) {
                     dispatch(.resultsLoaded(MetricKey(model: job.model, metric: metric), scores))
+                }
+            case .extract:
+                // The job may have filled lower layers too; read which the store holds now.
+                if let present = try? loader.store.presentLayers(model: job.model) {
+                    dispatch(.layersStored(model: job.model, layers: Set(present)))
                 }
             }
         case .cancelled(let job):

@@ -6,18 +6,23 @@ import Store
 /// and framewise predictions on demand. Never touches a layer array.
 public final class StoreLoader: @unchecked Sendable {
     public let store: EmbeddingStore
+    /// F0 tracks of utterances whose audio the store records.
+    public let pitch: PitchSource
     private var framesArrays: [String: MappedArray] = [:]
     private var nextLayoutID = 1
     private let lock = NSLock()
 
-    public init(store: EmbeddingStore) {
+    public init(store: EmbeddingStore, pitch: PitchSource? = nil) {
         self.store = store
+        self.pitch = pitch ?? PitchSource(store: store)
     }
 
     /// The token table and labels, with per-utterance indexes.
     public func snapshot(displayName: String) throws -> StoreSnapshot {
         let meta = try store.meta()
-        return StoreSnapshot(storeName: displayName, simulated: meta["simulated"] == "true", tokens: try store.tokens())
+        let hasAudio = try store.utteranceSources().contains { $0.audio != nil }
+        return StoreSnapshot(storeName: displayName, simulated: meta["simulated"] == "true", tokens: try store.tokens(),
+                             hasAudio: hasAudio)
     }
 
     /// The models with their present layers, stored layouts and task heads.
@@ -60,8 +65,19 @@ public final class StoreLoader: @unchecked Sendable {
         return Layout(interleaved: points, progress: 1, id: makeLayoutID())
     }
 
-    /// The framewise predictions of `model` for one utterance: argmax and its probability per frame.
-    public func utterance(_ index: Int, name: String, model: ModelInfo) -> UtteranceDetail {
+    /// The framewise predictions of `model` for one utterance (argmax and its probability per
+    /// frame) and, when the store records its audio, its F0 on the same frames.
+    public func utterance(_ index: Int, name: String, model: ModelInfo, withPitch: Bool = false) -> UtteranceDetail {
+        var detail = predictions(index, name: name, model: model)
+        guard withPitch else { return detail }
+        switch pitch.track(utterance: name, frameCount: detail.frameCount > 0 ? detail.frameCount : nil) {
+        case .track(let f0): detail.pitch = f0
+        case .unavailable(let why): detail.pitchNote = why
+        }
+        return detail
+    }
+
+    private func predictions(_ index: Int, name: String, model: ModelInfo) -> UtteranceDetail {
         guard !model.tasks.isEmpty else {
             return UtteranceDetail(utterance: index, model: model.name, tasks: [],
                                    note: "no framewise predictions for model \(model.name) in this store")

@@ -18,6 +18,7 @@ public enum ViewNeeds {
             let job = JobKey(.umap, model: key.model, layer: key.layer)
             if wanted(job) { requests.append(JobRequest(job, priority: 0)) }
         }
+        requests += missingLayers(state)
         let names = state.labels.map(\.name)
         for (tier, model) in [(1, state.currentModel), (2, state.overlayModel)] {
             guard let model else { continue }
@@ -36,6 +37,34 @@ public enum ViewNeeds {
                         requests.append(JobRequest(job, priority: background + distance))
                     }
                 }
+            }
+        }
+        return requests
+    }
+
+    /// Layers the store lacks, computed from the recorded audio and checkpoint: the current layer
+    /// first (the scatter needs it now), then the highest missing layer, whose job keeps every
+    /// missing layer below it on the way (one pass of the model instead of one per layer).
+    /// Only stores that record their audio (extracted ones) can have layers computed.
+    static func missingLayers(_ state: AppState) -> [JobRequest] {
+        guard state.data.hasAudio else { return [] }
+        var requests: [JobRequest] = []
+        for (tier, model) in [(1, state.currentModel), (2, state.overlayModel)] {
+            guard let model else { continue }
+            let missing = (0..<model.layerCount).filter { !model.presentLayers.contains($0) }
+            guard let top = missing.last else { continue }
+            var layers: [(Int, Int)] = [(top, tier * 1000)]
+            if tier == 1, missing.contains(state.layer) { layers.insert((state.layer, 0), at: 0) }
+            // A running extraction is never dropped for another layer: scrubbing would otherwise
+            // throw away a pass over the whole corpus.
+            if let running = state.engine.current, running.kind == .extract, running.model == model.name,
+               missing.contains(running.layer) {
+                layers.insert((running.layer, 0), at: 0)
+            }
+            var asked = Set<Int>()
+            for (layer, priority) in layers where asked.insert(layer).inserted {
+                let job = JobKey(.extract, model: model.name, layer: layer)
+                if state.jobNotes[job] == nil { requests.append(JobRequest(job, priority: priority)) }
             }
         }
         return requests

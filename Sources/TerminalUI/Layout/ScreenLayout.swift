@@ -13,11 +13,12 @@ public struct ScreenLayout: Equatable, Sendable {
     public var usable: Bool
 
     /// Rows the utterance pane wants: borders, the time axis, one row per time-varying label, the
-    /// central-frame marks, and two rows per task head.
+    /// central-frame marks, two rows per task head, and two for the F0 contour when the store
+    /// records the audio.
     public static func utteranceRows(_ state: AppState) -> Int {
         let labels = state.data.speakerLevel.filter { !$0 }.count
         let tasks = max(1, state.currentModel?.tasks.count ?? 0)
-        return 2 + 1 + labels + 1 + 2 * tasks
+        return 2 + 1 + labels + 1 + 2 * tasks + (state.data.hasAudio ? UtteranceWidget.pitchRows : 0)
     }
 
     public init(_ state: AppState) {

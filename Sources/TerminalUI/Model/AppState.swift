@@ -92,12 +92,19 @@ public struct UtteranceDetail: Equatable, Sendable {
     public var tasks: [TaskFrames]
     /// Why there is nothing to show, when there is not.
     public var note: String?
+    /// F0 per 20 ms frame (NaN where unvoiced), when the utterance's audio could be read.
+    public var pitch: [Float]?
+    /// Why there is no F0 although the store records audio (the file is gone, say).
+    public var pitchNote: String?
 
-    public init(utterance: Int, model: String, tasks: [TaskFrames], note: String? = nil) {
+    public init(utterance: Int, model: String, tasks: [TaskFrames], note: String? = nil, pitch: [Float]? = nil,
+                pitchNote: String? = nil) {
         self.utterance = utterance
         self.model = model
         self.tasks = tasks
         self.note = note
+        self.pitch = pitch
+        self.pitchNote = pitchNote
     }
 
     public var frameCount: Int { tasks.map(\.argmax.count).max() ?? 0 }

@@ -49,11 +49,14 @@ public final class StoreSnapshot: Sendable {
     public let speakerLevel: [Bool]
     /// Per label: tokens per class.
     public let classCounts: [[Int]]
+    /// Whether the store records the utterances' audio (extracted stores do), so an F0 row can be shown.
+    public let hasAudio: Bool
 
-    public init(storeName: String, simulated: Bool, tokens: TokenTable) {
+    public init(storeName: String, simulated: Bool, tokens: TokenTable, hasAudio: Bool = false) {
         self.storeName = storeName
         self.simulated = simulated
         self.tokens = tokens
+        self.hasAudio = hasAudio
         var rows = [[Int32]](repeating: [], count: tokens.utterances.count)
         for row in 0..<tokens.count { rows[Int(tokens.utterance[row])].append(Int32(row)) }
         for u in rows.indices where rows[u].count > 1 {

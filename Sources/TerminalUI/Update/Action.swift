@@ -35,6 +35,8 @@ public enum Action: Equatable, Sendable {
     case layoutLoaded(LayoutKey, Layout)
     case layoutStored(LayoutKey)
     case layoutDropped(LayoutKey)
+    /// The store now holds these layers of a model (the engine extracted missing ones).
+    case layersStored(model: String, layers: Set<Int>)
     case utteranceLoaded(UtteranceDetail)
     case engineProgress(EngineProgress)
     case jobNote(JobKey, String)

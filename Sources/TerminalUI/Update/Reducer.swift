@@ -139,6 +139,8 @@ public enum Reducer {
         case .layoutDropped(let key):
             state.layouts[key] = nil
             if let i = state.models.firstIndex(where: { $0.name == key.model }) { state.models[i].umapLayers.remove(key.layer) }
+        case .layersStored(let model, let layers):
+            if let i = state.models.firstIndex(where: { $0.name == model }) { state.models[i].presentLayers = layers }
         case .utteranceLoaded(let detail):
             if detail.utterance == state.utterance && detail.model == state.modelName { state.utteranceDetail = detail }
         case .engineProgress(let progress):

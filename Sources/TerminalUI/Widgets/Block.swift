@@ -42,3 +42,24 @@ func writeCentered(_ text: String, in area: Rect, row: Int? = nil, into buffer: 
     let x = area.x + max(0, (area.width - DisplayWidth.of(cut)) / 2)
     buffer.write(cut, x: x, y: row ?? (area.y + area.height / 2), maxWidth: area.maxX - x, style: style)
 }
+
+/// Like `writeCentered`, but a text wider than the area is broken at spaces over several lines
+/// (centred as a block around the middle row); a single word wider than the area is cut.
+func writeCenteredWrapped(_ text: String, in area: Rect, into buffer: inout Buffer, style: Style) {
+    guard !area.isEmpty else { return }
+    var lines: [String] = []
+    var line = ""
+    for word in text.split(separator: " ", omittingEmptySubsequences: true).map(String.init) {
+        let candidate = line.isEmpty ? word : line + " " + word
+        if DisplayWidth.of(candidate) <= area.width || line.isEmpty {
+            line = candidate
+        } else {
+            lines.append(line)
+            line = word
+        }
+    }
+    if !line.isEmpty { lines.append(line) }
+    let shown = Array(lines.prefix(area.height))
+    let first = area.y + area.height / 2 - (shown.count - 1) / 2
+    for (i, text) in shown.enumerated() { writeCentered(text, in: area, row: max(area.y, first) + i, into: &buffer, style: style) }
+}

@@ -76,7 +76,13 @@ public struct ChartWidget {
     static func statusNote(_ state: AppState) -> String? {
         guard let model = state.currentModel else { return nil }
         let missing = (0..<model.layerCount).filter { !model.presentLayers.contains($0) }
-        if !missing.isEmpty { return "no embeddings: L" + LayerList.format(missing) }
+        if !missing.isEmpty {
+            if let running = state.engine.current, running.kind == .extract, running.model == model.name {
+                return String(format: "extracting L%@ %.0f%%", LayerList.format(missing), state.engine.fraction * 100)
+            }
+            let gone = state.jobNotes.contains { $0.key.kind == .extract && $0.key.model == model.name }
+            return gone ? "no L\(LayerList.format(missing)): sources gone" : "no embeddings: L" + LayerList.format(missing)
+        }
         let names = state.labels.map(\.name)
         let scores = state.results[MetricKey(model: model.name, metric: state.metric)]
         if let failure = scores?.firstFailure { return "failed: " + failure }

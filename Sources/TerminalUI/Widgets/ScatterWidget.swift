@@ -37,7 +37,7 @@ public struct ScatterWidget {
         }
         guard !geometry.plot.isEmpty else { return }
         guard let layout = state.layouts[key] else {
-            writeCentered(missingMessage(), in: geometry.plot, into: &buffer, style: theme.dimText)
+            writeCenteredWrapped(missingMessage(), in: geometry.plot, into: &buffer, style: theme.dimText)
             return
         }
         let viewport = single ? state.viewport : .whole
@@ -51,6 +51,10 @@ public struct ScatterWidget {
     func missingMessage() -> String {
         let job = JobKey(.umap, model: key.model, layer: key.layer)
         if let model = state.models.first(where: { $0.name == key.model }), !model.presentLayers.contains(key.layer) {
+            if let note = state.jobNotes[JobKey(.extract, model: key.model, layer: key.layer)] { return note }
+            if let running = state.engine.current, running.kind == .extract, running.model == key.model, running.layer >= key.layer {
+                return String(format: "extracting layer %d from the audio… %.0f%%", key.layer, state.engine.fraction * 100)
+            }
             return "layer \(key.layer) of \(key.model) has no embeddings in this store"
         }
         if let note = state.jobNotes[job] { return note }

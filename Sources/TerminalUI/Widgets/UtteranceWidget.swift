@@ -88,7 +88,7 @@ public struct UtteranceWidget {
         }
         if let note = detail.note {
             buffer.write(note, x: frames.x, y: y, maxWidth: frames.width, style: theme.dimText)
-            return
+            y += 1
         }
         for task in detail.tasks where y < inner.maxY {
             rowName("▸" + task.task, style: theme.text.with(.bold))
@@ -99,6 +99,14 @@ public struct UtteranceWidget {
                 drawConfidence(task, frames: frames, y: y, into: &buffer)
                 y += 1
             }
+        }
+        if y < inner.maxY, let pitch = detail.pitch {
+            rowName("F0")
+            let rows = min(Self.pitchRows, inner.maxY - y)
+            drawPitch(pitch, frames: Rect(x: frames.x, y: y, width: frames.width, height: rows), into: &buffer)
+        } else if y < inner.maxY, let note = detail.pitchNote {
+            rowName("F0")
+            buffer.write(note, x: frames.x, y: y, maxWidth: frames.width, style: theme.dimText)
         }
     }
 
@@ -203,6 +211,42 @@ public struct UtteranceWidget {
             guard let x = column(f, in: frames) else { break }
             buffer.set(x, y, Glyphs.levels[Self.level(task.confidence[f], of: Glyphs.levels.count)], theme.dimText)
         }
+    }
+
+    /// Rows of the F0 contour: two braille rows give eight heights.
+    public static let pitchRows = 2
+
+    /// The F0 contour in braille, one cell per frame (its left dot column at the frame, the right
+    /// one half-way to the next), on a semitone scale spanning the utterance's voiced frames plus
+    /// a semitone either side; unvoiced frames are gaps. The range is written at the right end.
+    func drawPitch(_ f0: [Float], frames: Rect, into buffer: inout Buffer) {
+        let voiced = f0.filter { !$0.isNaN && $0 > 0 }
+        guard let low = voiced.min(), let high = voiced.max() else {
+            buffer.write("unvoiced", x: frames.x, y: frames.y, maxWidth: frames.width, style: theme.dimText)
+            return
+        }
+        let bottom = 12 * log2(Double(low)) - 1, top = 12 * log2(Double(high)) + 1
+        var grid = BrailleGrid(columns: frames.width, rows: frames.height)
+        func dotY(_ hz: Float) -> Int {
+            let fraction = (12 * log2(Double(hz)) - bottom) / (top - bottom)
+            return Int(((1 - fraction) * Double(grid.dotHeight - 1)).rounded())
+        }
+        var previous: (x: Int, y: Int)? = nil
+        for f in state.utteranceScroll..<f0.count {
+            let x = 2 * (f - state.utteranceScroll)
+            guard x < grid.dotWidth else { break }
+            guard !f0[f].isNaN, f0[f] > 0 else {
+                previous = nil
+                continue
+            }
+            let point = (x: x, y: dotY(f0[f]))
+            if let previous { grid.line(from: previous, to: point, series: 0) } else { grid.dot(point.x, point.y, series: 0) }
+            previous = point
+        }
+        grid.draw(into: &buffer, at: (frames.x, frames.y)) { _ in theme.accentText }
+        let range = "\(Int(low.rounded()))–\(Int(high.rounded())) Hz"
+        let x = frames.maxX - DisplayWidth.of(range)
+        if x > frames.x { buffer.write(range, x: x, y: frames.y, maxWidth: frames.maxX - x, style: theme.dimText) }
     }
 
     /// A probability 0…1 as one of `count` levels.
