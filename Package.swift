@@ -64,9 +64,12 @@ let package = Package(
             name: "CNcursesw", pkgConfig: "ncursesw",
             providers: [.apt(["libncursesw5-dev"])]
         ),
-        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
-        .testTarget(name: "ExtractionTests", dependencies: ["Extraction"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Engine", "Store", "Numerics"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Extraction", "Analysis", "Store", "Numerics"]),
+        .testTarget(
+            name: "ExtractionTests", dependencies: ["Extraction", "SpeechModel", "Store", "Numerics"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(
             name: "SpeechModelTests", dependencies: ["SpeechModel", "Store", "Numerics", "CSndfile"],
             resources: [.copy("Fixtures")]

@@ -9,6 +9,8 @@
 #error "ncurses.h not found: install ncursesw (apt-get install libncursesw5-dev)"
 #endif
 #include <locale.h>
+#include <langinfo.h>
+#include <signal.h>
 #include <wchar.h>
 #include <ncurses.h>
 
@@ -33,5 +35,32 @@ static const mmask_t ls_button1_pressed = BUTTON1_PRESSED;
 static const mmask_t ls_button1_clicked = BUTTON1_CLICKED;
 static const mmask_t ls_button4_pressed = BUTTON4_PRESSED;
 static const mmask_t ls_button5_pressed = BUTTON5_PRESSED;
+static const mmask_t ls_button_events = BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED;
+/// newterm on the process's stdout and stdin (globals Swift 6 will not touch); NULL when the terminal is unusable.
+static inline SCREEN *ls_newterm(void) { return newterm(NULL, stdout, stdin); }
+static inline int ls_key_code_yes(void) { return KEY_CODE_YES; }
+
+/// The locale's character set ("UTF-8", "ANSI_X3.4-1968", …).
+static inline const char *ls_codeset(void) { return nl_langinfo(CODESET); }
+
+// A fatal signal (a Swift trap is SIGILL or SIGTRAP) would leave the terminal in raw mode on the
+// alternate screen: give it back first, then die of the same signal.
+static inline void ls_fatal_signal_handler(int sig) {
+    endwin();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/// Restores the terminal before the process dies of SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE or SIGABRT.
+static inline void ls_install_fatal_signal_handlers(void) {
+    int signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGABRT };
+    for (unsigned i = 0; i < sizeof signals / sizeof signals[0]; i++) signal(signals[i], ls_fatal_signal_handler);
+}
+
+/// Puts back the default handlers for those signals.
+static inline void ls_remove_fatal_signal_handlers(void) {
+    int signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGABRT };
+    for (unsigned i = 0; i < sizeof signals / sizeof signals[0]; i++) signal(signals[i], SIG_DFL);
+}
 
 #endif

@@ -65,7 +65,7 @@ struct FramesImport {
         try writer.commit()
         written.append(target.url)
         let record = ArrayRecord(model: model, kind: .frames, task: task, path: target.relative, dtype: .float32,
-                                 rows: totalRows, cols: classes.count, bytes: header.dataOffset + header.dataByteCount)
+                                 rows: totalRows, cols: classes.count, bytes: header.encoded().count + header.dataByteCount)
         let taskRecord = TaskRecord(model: model, task: task, classNames: classes,
                                     valueKind: probabilities ? .probabilities : .logits)
         return (record, taskRecord, ranges)

@@ -53,6 +53,8 @@ public enum Importer {
         let exists = FileManager.default.fileExists(atPath: request.store.path)
         if exists && EmbeddingStore.isStore(request.store) {
             let store = try EmbeddingStore(opening: request.store)
+            // Closing explicitly lets the writer, as the last connection, checkpoint and remove the WAL.
+            defer { try? store.close() }
             return try store.withWriteLock {
                 try importInto(store, request: request, fileTokens: fileTokens, created: false, progress: progress)
             }

@@ -52,7 +52,7 @@ struct LayerWriting {
             written.append(target.url)
             records.append(ArrayRecord(model: model, kind: .layer, layer: entry.layer, path: target.relative,
                                        dtype: dtype, rows: plan.tokens, cols: plan.dim,
-                                       bytes: sink.writer.header.dataOffset + sink.writer.header.dataByteCount))
+                                       bytes: sink.writer.header.encoded().count + sink.writer.header.dataByteCount))
             progress(records.count, plan.entries.count)
         }
         return records

@@ -171,7 +171,8 @@ public struct StoreInfo: Codable, Sendable {
         return parts.joined(separator: ", ")
     }
 
-    static func bytes(_ count: Int) -> String {
+    /// A byte count as a person reads it: "15.2 MB".
+    public static func bytes(_ count: Int) -> String {
         let units = ["B", "KB", "MB", "GB", "TB"]
         var value = Double(count)
         var unit = 0

@@ -3,6 +3,7 @@ import ArgumentParser
 /// Every benchmark subcommand; each lives in its own file.
 let benchmarks: [ParsableCommand.Type] = [
     HalfConversionBench.self,
+    ExplorerBench.self,
     SpeechModelBench.self,
     AnalysisBench.self,
     UMAPNeighborsBench.self,

@@ -59,11 +59,10 @@ extension Layerscope {
             let started = Date()
             let summary = try Importer.run(request)
             let seconds = Date().timeIntervalSince(started)
-            let megabytes = Double(summary.bytesWritten) / 1e6
             let tasks = summary.tasks.isEmpty ? "" : ", frames for \(summary.tasks.joined(separator: ", "))"
             print("\(summary.createdStore ? "created" : "updated") \(out): model \(summary.model), "
                   + "\(summary.layers.count) layers × \(summary.tokens) tokens × \(summary.dim) (\(summary.dtype.rawValue))\(tasks); "
-                  + String(format: "%.1f MB in %.2f s", megabytes, seconds))
+                  + "\(StoreInfo.bytes(summary.bytesWritten)) in \(String(format: "%.2f", seconds)) s")
         }
     }
 }

@@ -8,7 +8,7 @@ struct Layerscope: ParsableCommand {
         commandName: "layerscope",
         abstract: "Explore what the layers of a wav2vec2 speech model encode.",
         discussion: "With no subcommand, opens the bundled sample store in the explorer.",
-        subcommands: [Explore.self, Info.self, Import.self, Export.self, Analyze.self, Embed.self],
+        subcommands: [Explore.self, Info.self, Import.self, Export.self, Analyze.self, Embed.self, Extract.self, Merge.self],
         defaultSubcommand: Explore.self
     )
 }
