@@ -81,6 +81,23 @@ public struct ClusterResult: Sendable, Codable, Equatable {
     /// Per cluster id, 0..<k: size, majority class and purity.
     public var clusters: [ClusterLegendEntry]
 
+    public init(k: Int, nmi: Double, purity: Double, vMeasure: Double, homogeneity: Double, completeness: Double, tokens: Int,
+                inertia: Double, iterations: Int, converged: Bool, restarts: Int, clusters: [ClusterLegendEntry]) {
+        self.k = k
+        self.nmi = nmi
+        self.purity = purity
+        self.vMeasure = vMeasure
+        self.homogeneity = homogeneity
+        self.completeness = completeness
+        self.tokens = tokens
+        self.inertia = inertia
+        self.iterations = iterations
+        self.converged = converged
+        self.restarts = restarts
+        self.clusters = clusters
+    }
+
+    /// The result of comparing `fit`'s clusters with a label whose classes are `classes`.
     public init(k: Int, agreement: ClusterAgreement, classes: [String], fit: KMeansResult, restarts: Int) {
         self.k = k
         nmi = agreement.nmi
