@@ -67,8 +67,14 @@ let package = Package(
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "ExtractionTests", dependencies: ["Extraction"]),
-        .testTarget(name: "SpeechModelTests", dependencies: ["SpeechModel"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
+        .testTarget(
+            name: "SpeechModelTests", dependencies: ["SpeechModel", "Store", "Numerics", "CSndfile"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "AnalysisTests", dependencies: ["Analysis", "Store", "Numerics"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "SystemLibraryTests", dependencies: ["COpenBLAS", "CSndfile", "CNcursesw"]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
         .testTarget(

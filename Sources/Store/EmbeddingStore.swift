@@ -12,7 +12,10 @@ import Darwin
 /// Reading is safe from many threads and processes while one writer works (SQLite in WAL mode).
 public final class EmbeddingStore: Sendable {
     public let url: URL
+    /// Read-only connections, so that browsing a store never changes its files.
     let database: DatabasePool
+    /// The one writable connection, opened on the first write.
+    private let writerConnection = WriterConnection()
 
     /// The newest store format this build reads and the one it writes.
     public static let formatVersion = StoreSchema.formatVersion
@@ -36,8 +39,9 @@ public final class EmbeddingStore: Sendable {
         }
         try Self.checkFormat(databaseURL)
         do {
-            database = try DatabasePool(path: databaseURL.path, configuration: Self.configuration)
-            try StoreSchema.migrator.migrate(database)
+            // Readers neither migrate nor let GRDB prime the WAL (it does so with a dummy
+            // CREATE/DROP TABLE): a store that is only browsed stays byte for byte as it was.
+            database = try DatabasePool(path: databaseURL.path, configuration: Self.readOnlyConfiguration)
         } catch let error as DatabaseError {
             throw StoreError(databaseURL, "cannot be opened as a store: \(error.message ?? "\(error)")")
         }
@@ -49,11 +53,11 @@ public final class EmbeddingStore: Sendable {
         let url = url.standardizedFileURL
         try FileManager.default.createDirectory(at: url.appendingPathComponent(Self.arraysFolder),
                                                 withIntermediateDirectories: true)
-        database = try DatabasePool(path: url.appendingPathComponent(Self.databaseName).path,
-                                    configuration: Self.configuration)
-        try StoreSchema.migrator.migrate(database)
-        self.url = url
-        try database.write { db in
+        let path = url.appendingPathComponent(Self.databaseName).path
+        let writer = try DatabaseQueue(path: path, configuration: Self.configuration)
+        try writer.writeWithoutTransaction { db in _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
+        try StoreSchema.migrator.migrate(writer)
+        try writer.write { db in
             try Self.insertTokens(tokens, into: db)
             for (key, value) in meta {
                 try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
@@ -61,6 +65,15 @@ public final class EmbeddingStore: Sendable {
             try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('created_at', ?)",
                            arguments: [StoreClock.now()])
         }
+        writerConnection.queue = writer
+        database = try DatabasePool(path: path, configuration: Self.readOnlyConfiguration)
+        self.url = url
+    }
+
+    private static var readOnlyConfiguration: Configuration {
+        var configuration = configuration
+        configuration.readonly = true
+        return configuration
     }
 
     private static var configuration: Configuration {
@@ -227,10 +240,25 @@ public final class EmbeddingStore: Sendable {
         }
         defer { flock(fd, LOCK_UN) }
         sweepTemporaryFiles()
+        _ = try writer()
         return try body()
     }
 
     private static let processLock = NSLock()
+
+    /// The writable connection, opened (and the schema brought up to date) on first use.
+    func writer() throws -> DatabaseQueue {
+        try writerConnection.lock.withLock {
+            if let queue = writerConnection.queue { return queue }
+            let queue = try DatabaseQueue(path: url.appendingPathComponent(Self.databaseName).path,
+                                          configuration: Self.configuration)
+            let migrator = StoreSchema.migrator
+            // Migrations this build knows and the store lacks (additive tables of later releases).
+            if try !queue.read({ try migrator.hasCompletedMigrations($0) }) { try migrator.migrate(queue) }
+            writerConnection.queue = queue
+            return queue
+        }
+    }
 
     private func sweepTemporaryFiles() {
         let arrays = url.appendingPathComponent(Self.arraysFolder)
@@ -268,7 +296,7 @@ public final class EmbeddingStore: Sendable {
     public func register(model: ModelRecord?, arrays records: [ArrayRecord], tasks: [TaskRecord] = [],
                          frameRanges: [FrameRange] = []) throws {
         var replacedPaths: [String] = []
-        try database.write { db in
+        try writer().write { db in
             if let model { try model.upsert(db) }
             for record in records {
                 let old = try ArrayRecord.filter(
@@ -289,14 +317,14 @@ public final class EmbeddingStore: Sendable {
 
     /// Stores analysis results in one transaction, replacing results for the same cells.
     public func saveAnalyses(_ records: [AnalysisRecord]) throws {
-        try database.write { db in
+        try writer().write { db in
             for record in records { try record.upsert(db) }
         }
     }
 
     /// Sets store-wide metadata values.
     public func setMeta(_ values: [String: String]) throws {
-        try database.write { db in
+        try writer().write { db in
             for (key, value) in values {
                 try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
             }
@@ -306,5 +334,15 @@ public final class EmbeddingStore: Sendable {
     /// Closes the database; the store object must not be used afterwards.
     public func close() throws {
         try database.close()
+        try writerConnection.lock.withLock {
+            try writerConnection.queue?.close()
+            writerConnection.queue = nil
+        }
     }
+}
+
+/// The lazily opened writable connection of a store, behind a lock.
+private final class WriterConnection: @unchecked Sendable {
+    let lock = NSLock()
+    var queue: DatabaseQueue?
 }

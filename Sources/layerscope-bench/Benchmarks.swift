@@ -3,4 +3,6 @@ import ArgumentParser
 /// Every benchmark subcommand; each lives in its own file.
 let benchmarks: [ParsableCommand.Type] = [
     HalfConversionBench.self,
+    SpeechModelBench.self,
+    AnalysisBench.self,
 ]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Numerics
 
 /// The `layerscope` command: explore a store, or one of the subcommands that build and query stores.
 struct Layerscope: ParsableCommand {
@@ -7,7 +8,7 @@ struct Layerscope: ParsableCommand {
         commandName: "layerscope",
         abstract: "Explore what the layers of a wav2vec2 speech model encode.",
         discussion: "With no subcommand, opens the bundled sample store in the explorer.",
-        subcommands: [Explore.self, Info.self, Import.self, Export.self],
+        subcommands: [Explore.self, Info.self, Import.self, Export.self, Analyze.self, Embed.self],
         defaultSubcommand: Explore.self
     )
 }
@@ -16,6 +17,9 @@ struct Layerscope: ParsableCommand {
 @main
 enum Main {
     static func main() {
+        // Before any BLAS call: OpenBLAS's faster AVX-512 kernels where it failed to pick them.
+        BLASKernels.preferAVX512()
+        ComputeThreads.configureBLAS()
         do {
             var command = try Layerscope.parseAsRoot()
             try command.run()

@@ -22,4 +22,7 @@ int ls_start_writeback(int fd);
 /// Whether this CPU converts half precision in hardware.
 int ls_has_f16c(void);
 
+#include "NeuralKernels.h"
+#include "BLASCore.h"
+
 #endif

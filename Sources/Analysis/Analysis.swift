@@ -1,1 +1,0 @@
-// PCA, SVCCA, probes, nearest neighbours and UMAP. See docs/ARCHITECTURE.md.

@@ -1,1 +1,0 @@
-// wav2vec2 inference from HuggingFace checkpoints. See docs/ARCHITECTURE.md.

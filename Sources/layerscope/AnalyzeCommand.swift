@@ -1,0 +1,79 @@
+import Analysis
+import ArgumentParser
+import Foundation
+import Store
+
+extension Layerscope {
+    struct Analyze: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compute PCA + SVCCA (and speaker-disjoint probes) per layer and label, into the store.",
+            discussion: """
+                Computes only what the store lacks, or holds for other inputs or parameters; --force recomputes. \
+                A label or layer that cannot be analysed gets an error in its cell; the other cells are still computed.
+                """)
+
+        @Argument(help: "The store folder (NAME.layerstore).")
+        var store: String
+
+        @Option(help: "The model to analyse (default: every model in the store).")
+        var model: String?
+
+        @Option(help: "Layers to analyse: A-B or one number (default: every layer in the store).")
+        var layers: LayerRange?
+
+        @Option(help: "Labels to analyse, comma-separated (default: every label of the token table).")
+        var labels: String?
+
+        @Option(help: "PCA components before SVCCA and the probe.")
+        var pca = 100
+
+        @Option(help: "SVCCA definition: standard, or google (google/svcca's cca_core mean).")
+        var svccaMode: SVCCAMode = .standard
+
+        @Flag(help: "Also train multinomial logistic-regression probes on speaker-disjoint splits.")
+        var probe = false
+
+        @Flag(help: "Recompute results the store already holds.")
+        var force = false
+
+        @Flag(help: "Print the results as JSON (stable; see docs/ANALYSIS.md).")
+        var json = false
+
+        func validate() throws {
+            guard pca >= 1 else { throw ValidationError("--pca must be at least 1") }
+            if let labels, labelNames(labels).isEmpty { throw ValidationError("--labels names no label") }
+        }
+
+        private func labelNames(_ list: String) -> [String] {
+            list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+
+        func run() throws {
+            let opened = try EmbeddingStore(opening: fileURL(store))
+            let runner = AnalysisRunner(store: opened)
+            let models = try model.map { [$0] } ?? opened.models().map(\.name)
+            guard !models.isEmpty else { throw StoreError(opened.url, "has no models to analyse") }
+            let labelNames = labels.map(labelNames)
+            var results: [ModelAnalysis] = []
+            for name in models {
+                let request = AnalysisRequest(model: name, layers: layers?.range, labels: labelNames, pcaComponents: pca,
+                                              svccaMode: svccaMode, probe: probe, force: force)
+                results.append(try runner.run(request, progress: isatty(STDERR_FILENO) != 0 ? Self.reportProgress : { _ in }))
+            }
+            if json {
+                print(try AnalysisReport.json(results))
+            } else {
+                print(results.map(AnalysisReport.text).joined(separator: "\n\n"))
+            }
+        }
+
+        /// One line on a terminal's standard error per finished layer, so long runs show they are moving.
+        static func reportProgress(_ progress: AnalysisProgress) {
+            guard progress.stage == .done, let result = progress.result else { return }
+            let how = result.reused ? "reused" : "computed"
+            FileHandle.standardError.write(Data("\(progress.model): layer \(progress.layer) \(how) (\(progress.finished)/\(progress.total))\n".utf8))
+        }
+    }
+}
+
+extension SVCCAMode: ExpressibleByArgument {}
