@@ -1,10 +1,11 @@
 """The synthesized corpus as the training scripts see it: per utterance, the model's input (16 kHz,
-normalised as Wav2Vec2FeatureExtractor does), the log-mel target of the pre-training objective, and
-the labelled tokens (tone, sex, final) at the central 20 ms frame of every final."""
+normalised as Wav2Vec2FeatureExtractor does), the pre-training objective's targets (log-mel spectrum and
+F0 (Praat) per frame, and the labelled tokens (tone, sex, final) at the central 20 ms frame of every final."""
 import csv
 import os
 
 import numpy as np
+import parselmouth
 import soundfile
 from praatio import textgrid
 
@@ -57,13 +58,23 @@ def log_mel(samples):
     return np.log(spectrum @ MEL + 1e-6).astype(np.float32)
 
 
+def frame_f0(samples):
+    """Praat's F0 at every feature-encoder frame's centre, in semitones re 100 Hz; NaN where unvoiced.
+    One pitch range (60–400 Hz) for every voice, so no label enters the pre-training targets."""
+    pitch = parselmouth.Sound(samples.astype(np.float64), RATE).to_pitch(time_step=0.01, pitch_floor=60,
+                                                                       pitch_ceiling=400)
+    centres = (HOP * np.arange(frame_count(samples.size)) + WINDOW / 2) / RATE
+    hz = np.array([pitch.get_value_at_time(t) for t in centres])
+    return (12 * np.log2(hz / 100)).astype(np.float32)
+
+
 def normalise(samples):
     """Wav2Vec2FeatureExtractor(do_normalize=True): zero mean, unit variance (eps 1e-7)."""
     return ((samples - samples.mean()) / np.sqrt(samples.var() + 1e-7)).astype(np.float32)
 
 
 def load(corpus_dir, held_out):
-    """A list of utterances: dict(name, speaker, sex, split, input, mel, tokens=[(frame, tone, final)])."""
+    """A list of utterances: dict(name, speaker, sex, split, input, mel, f0, tokens=[(frame, tone, final)])."""
     with open(os.path.join(corpus_dir, "speakers.tsv")) as f:
         sex_of = {row["speaker"]: row["sex"] for row in csv.DictReader(f, delimiter="\t")}
     utterances = []
@@ -78,7 +89,7 @@ def load(corpus_dir, held_out):
                   for start, end, label in grid.getTier("phones").entries if label[-1:].isdigit()]
         utterances.append(dict(name=stem, speaker=speaker, sex=SEXES.index(sex_of[speaker]),
                                split="test" if speaker in held_out else "train", input=normalise(samples),
-                               mel=log_mel(samples), tokens=tokens))
+                               mel=log_mel(samples), f0=frame_f0(samples), tokens=tokens))
     return utterances
 
 
