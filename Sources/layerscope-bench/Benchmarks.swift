@@ -5,4 +5,7 @@ let benchmarks: [ParsableCommand.Type] = [
     HalfConversionBench.self,
     SpeechModelBench.self,
     AnalysisBench.self,
+    UMAPNeighborsBench.self,
+    UMAPBench.self,
+    UMAPAlignBench.self,
 ]

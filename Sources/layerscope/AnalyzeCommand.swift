@@ -33,6 +33,12 @@ extension Layerscope {
         @Flag(help: "Also train multinomial logistic-regression probes on speaker-disjoint splits.")
         var probe = false
 
+        @Flag(help: "Also lay out each layer with UMAP into the store (arrays/<model>/umap-L07.npy), each from the previous layer's layout.")
+        var umap = false
+
+        @Flag(help: "With --umap: lay out every layer from its own spectral start instead.")
+        var umapIndependent = false
+
         @Flag(help: "Recompute results the store already holds.")
         var force = false
 
@@ -58,13 +64,28 @@ extension Layerscope {
             for name in models {
                 let request = AnalysisRequest(model: name, layers: layers?.range, labels: labelNames, pcaComponents: pca,
                                               svccaMode: svccaMode, probe: probe, force: force)
-                results.append(try runner.run(request, progress: isatty(STDERR_FILENO) != 0 ? Self.reportProgress : { _ in }))
+                var result = try runner.run(request, progress: isatty(STDERR_FILENO) != 0 ? Self.reportProgress : { _ in })
+                if umap { try addLayouts(to: &result, store: opened) }
+                results.append(result)
             }
             if json {
                 print(try AnalysisReport.json(results))
             } else {
                 print(results.map(AnalysisReport.text).joined(separator: "\n\n"))
             }
+        }
+
+        /// UMAP layouts of the layers that analysed without error, on the same PCA features.
+        private func addLayouts(to result: inout ModelAnalysis, store: EmbeddingStore) throws {
+            let layers = result.layers.filter { $0.error == nil }.map(\.layer)
+            let runner = UMAPRunner(store: store, pcaComponents: pca)
+            let tty = isatty(STDERR_FILENO) != 0
+            let outcomes = try runner.layouts(model: result.model, layers: layers, aligned: !umapIndependent, force: force) { outcome in
+                guard tty else { return }
+                let how = outcome.reused ? "reused" : "computed"
+                FileHandle.standardError.write(Data("\(outcome.model): layer \(outcome.layer) UMAP \(how)\n".utf8))
+            }
+            for index in result.layers.indices { result.layers[index].umap = outcomes[result.layers[index].layer].map(UMAPLayerSummary.init) }
         }
 
         /// One line on a terminal's standard error per finished layer, so long runs show they are moving.

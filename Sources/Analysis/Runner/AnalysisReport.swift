@@ -54,6 +54,15 @@ public enum AnalysisReport {
             lines.append("probe: trained on \(split.trainSpeakerCount) speakers, tested on \(split.testSpeakers.count)\(strata): "
                          + split.testSpeakers.joined(separator: " "))
         }
+        let layouts = analysis.layers.compactMap { layer in layer.umap.map { (layer.layer, $0) } }
+        if !layouts.isEmpty {
+            lines.append("umap (trustworthiness, 15 neighbours, on a token sample):")
+            for (layer, umap) in layouts {
+                let quality = umap.trustworthiness.map { String(format: "%.3f", $0) } ?? "-"
+                let start = umap.alignedTo.map { "from layer \($0)" } ?? "spectral start"
+                lines.append("  layer \(layer)  \(quality)  \(umap.path)  (\(start)\(umap.reused ? ", reused" : ""))")
+            }
+        }
         let reused = analysis.layers.filter(\.reused).map(\.layer)
         if !reused.isEmpty {
             lines.append("reused from the store (same inputs and parameters): layers \(ranges(reused)); --force recomputes")
@@ -110,6 +119,7 @@ private struct JSONModel: Encodable {
         let errors: [String: [String: String]]?
         let error: String?
         let reused: Bool
+        let umap: UMAPLayerSummary?
     }
 
     let model: String
@@ -148,7 +158,7 @@ private struct JSONModel: Encodable {
             }
             return Layer(layer: layer.layer, components: layer.pca.value?.components, variance_explained: layer.pca.value?.varianceExplained,
                          svcca: svcca, probe: probing ? probe : nil, errors: errors.isEmpty ? nil : errors, error: layer.error,
-                         reused: layer.reused)
+                         reused: layer.reused, umap: layer.umap)
         }
     }
 }

@@ -53,6 +53,8 @@ public struct LayerAnalysis: Sendable, Equatable {
     public var probe: [String: CellOutcome<ProbeResult>]
     /// Whether everything came from the store rather than being computed in this run.
     public var reused: Bool
+    /// The layer's UMAP layout, when one was asked for (`layerscope analyze --umap`).
+    public var umap: UMAPLayerSummary? = nil
 
     /// The layer-wide failure, if any.
     public var error: String? { pca.error }

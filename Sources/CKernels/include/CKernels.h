@@ -24,5 +24,7 @@ int ls_has_f16c(void);
 
 #include "NeuralKernels.h"
 #include "BLASCore.h"
+#include "UMAPKernels.h"
+#include "DistanceKernels.h"
 
 #endif
