@@ -14,21 +14,27 @@ LAYERSCOPE=${1:-.build/debug/layerscope}
 STORE=sample-data/sample.layerstore
 PRECOMPUTED_LAYERS=(0 3 6)    # first, middle and last; layers 1, 2, 4, 5 are left to the engine
 
-for model in tone sex tone+sex; do
-    test -f "scripts/out/models/$model/model.safetensors" || { echo "scripts/out/models/$model: run scripts/train_models.py first" >&2; exit 1; }
-done
-rm -rf sample-data/models "$STORE"
-mkdir -p sample-data/models
-for model in tone sex tone+sex; do
-    mkdir -p "sample-data/models/$model"
-    cp "scripts/out/models/$model/"{config.json,model.safetensors,preprocessor_config.json} "sample-data/models/$model/"
-done
+# Fresh checkpoints from scripts/train_models.py replace the committed ones; without them, the
+# committed sample-data/models are used as they are.
+if [ -d scripts/out/models ]; then
+    for model in tone sex tone+sex; do
+        test -f "scripts/out/models/$model/model.safetensors" || { echo "scripts/out/models/$model: run scripts/train_models.py first" >&2; exit 1; }
+    done
+    rm -rf sample-data/models
+    mkdir -p sample-data/models
+    for model in tone sex tone+sex; do
+        mkdir -p "sample-data/models/$model"
+        cp "scripts/out/models/$model/"{config.json,model.safetensors,preprocessor_config.json} "sample-data/models/$model/"
+    done
+fi
+rm -rf "$STORE"
 
 for model in tone sex tone+sex; do
     "$LAYERSCOPE" extract --checkpoint "sample-data/models/$model" --model "$model" \
         --audio sample-data/corpus/audio --alignments sample-data/corpus/alignments \
         --speakers sample-data/corpus/speakers.tsv --speaker-from '^(S[0-9]{2})U' \
-        --scheme pinyin --out "$STORE" --strict --json
+        --scheme pinyin --out "$STORE" --strict --json \
+        --meta explore.model=tone --meta explore.color_by=sex
     echo
 done
 
