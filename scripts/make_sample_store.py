@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Makes the bundled SIMULATED sample store, sample-data/sample.layerstore.
+"""Makes a SIMULATED store (test data; the bundled sample is now the real one, docs/SAMPLE.md).
 
 Nothing here comes from a real model: the embeddings are drawn so that their layer-by-layer
 structure looks like the trends Wang & Yuan (2025) report for wav2vec2 fine-tuned on Mandarin tone,
-so the explorer has something true-to-form to show until a real sample corpus replaces it:
+so the explorer had something true-to-form to show before the real sample existed:
 
 - 20 speakers (10 F, 10 M), 10 utterances each of 8-12 syllables; one token per syllable, at the
   central frame of its final (the tone-bearing part), labelled sex, tone (1-5) and final (24 kinds);
@@ -15,7 +15,7 @@ so the explorer has something true-to-form to show until a real sample corpus re
   head for tone+sex, mostly right, less confident and sometimes wrong near syllable boundaries.
 
 The store is written by `layerscope import` itself and marked simulated=true in its metadata.
-Usage: scripts/make_sample_store.py [--layerscope PATH] [--out sample-data/sample.layerstore]
+Usage: scripts/make_sample_store.py [--layerscope PATH] [--out scripts/out/simulated.layerstore]
 Deterministic for a given --seed (numpy's default_rng).
 """
 import argparse
@@ -136,7 +136,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     parser.add_argument("--layerscope", default=os.path.join(root, ".build", "debug", "layerscope"))
-    parser.add_argument("--out", default=os.path.join(root, "sample-data", "sample.layerstore"))
+    parser.add_argument("--out", default=os.path.join(root, "scripts", "out", "simulated.layerstore"))
     parser.add_argument("--seed", type=int, default=20251121)
     args = parser.parse_args()
 

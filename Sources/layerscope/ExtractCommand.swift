@@ -1,6 +1,7 @@
 import ArgumentParser
 import Extraction
 import Foundation
+import Store
 import Numerics
 
 extension Layerscope {
@@ -71,6 +72,9 @@ extension Layerscope {
         @Flag(help: "Print the summary as JSON (see docs/EXTRACTION.md).")
         var json = false
 
+        @Option(help: "Store metadata to record: KEY=VALUE (e.g. explore.model=tone).")
+        var meta: [KeyValue] = []
+
         func validate() throws {
             if let shard, Shard(shard) == nil {
                 throw ValidationError("--shard takes I/N with 0 ≤ I < N, e.g. 0/4; got '\(shard)'")
@@ -110,6 +114,11 @@ extension Layerscope {
                 throw error
             }
             display.finish()
+            if !meta.isEmpty {
+                let store = try EmbeddingStore(opening: fileURL(out))
+                defer { try? store.close() }
+                try store.withWriteLock { try store.setMeta(Dictionary(meta.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })) }
+            }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -158,20 +158,44 @@ import Testing
         screen.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) }
     }
 
+    /// The sample store's last layer and first utterance, which the screen shows.
+    static func sampleFacts(_ store: URL) throws -> (lastLayer: Int, firstUtterance: String, labels: [String]) {
+        let opened = try EmbeddingStore(opening: store)
+        defer { try? opened.close() }
+        let tokens = try opened.tokens()
+        return (try opened.model(named: "tone").layerCount - 1, tokens.utterances[0], tokens.labels.map(\.name))
+    }
+
     @Test func browsesTheSampleStoreAndQuitsCleanly() throws {
         let scratch = try Scratch()
-        let session = try Session(store: try Self.sampleCopy(scratch), scratch: scratch)
+        let store = try Self.sampleCopy(scratch)
+        let facts = try Self.sampleFacts(store)
+        let sexIndex = try #require(facts.labels.firstIndex(of: "sex"))
+        // `c` steps through the labels and then to the clusters, then back to the first label.
+        let next = sexIndex + 1 < facts.labels.count ? facts.labels[sexIndex + 1] : nil
+        let session = try Session(store: store, scratch: scratch, arguments: ["--model", "tone", "--color-by", "sex"])
         // The whole first frame: a capture can land while the terminal is still being written.
         let first = try session.wait(for: "the first frame with braille dots") {
             $0.contains("UMAP · tone · layer 0") && Self.hasBraille($0) && $0.contains("sex · 2 classes")
-                && $0.contains("utterance S01U01") && $0.contains("? help  q quit")
+                && $0.contains("utterance \(facts.firstUtterance)") && $0.contains("? help  q quit")
         }
-        #expect(first.contains("layer 0/12") && first.contains("SIMULATED"))
+        #expect(first.contains("layer 0/\(facts.lastLayer)") && first.contains("sample.layerstore"))
         try session.keys("c")
-        try session.wait(for: "the legend to switch to tone") { $0.contains("tone · 5 classes") && $0.contains("colour tone") }
+        if let next {
+            try session.wait(for: "the legend to switch to \(next)") { $0.contains("\(next) · ") && $0.contains("colour \(next)") }
+        } else {
+            // The sample stores no clusters: the engine computes layer 0's, then the legend names them.
+            try session.wait(for: "the clusters of layer 0 in the legend") {
+                $0.contains("colour clusters (sex)") && $0.contains("k = 2, as sex") && $0.contains("k=2 · NMI")
+            }
+            try session.keys("c")
+            let first = facts.labels[0]
+            try session.wait(for: "the legend to switch to \(first)") { $0.contains("\(first) · ") && $0.contains("colour \(first)") }
+        }
         try session.keys("Right")
         try session.wait(for: "the layer indicator to reach layer 1") {
-            $0.contains("layer 1/12") && $0.contains("UMAP · tone · layer 1") && Self.hasBraille($0) && $0.contains("tone · layer 1")
+            $0.contains("layer 1/\(facts.lastLayer)") && $0.contains("UMAP · tone · layer 1") && Self.hasBraille($0)
+                && $0.contains("tone · layer 1")
         }
         try session.keys("q")
         let status = try session.waitForExit()
@@ -183,14 +207,14 @@ import Testing
         let scratch = try Scratch()
         let store = try Self.sampleCopy(scratch)
         do {
-            let session = try Session(store: store, scratch: scratch)
+            let session = try Session(store: store, scratch: scratch, arguments: ["--model", "tone"])
             try session.wait(for: "the first frame") { $0.contains("UMAP · tone · layer 0") }
             try session.keys("C-c")
             let status = try session.waitForExit()
             #expect(status == "exit 0")
             try session.expectRestored()
         }
-        let session = try Session(store: store, scratch: scratch)
+        let session = try Session(store: store, scratch: scratch, arguments: ["--model", "tone"])
         try session.wait(for: "the first frame") { $0.contains("UMAP · tone · layer 0") }
         let pid = try #require(try session.explorerPID())
         #expect(kill(pid, SIGTERM) == 0)
@@ -215,7 +239,8 @@ import Testing
     @Test(arguments: [["NO_COLOR=1"], ["TERM=xterm"]])
     func withoutColourClassesAreToldApartByGlyphs(environment: [String]) throws {
         let scratch = try Scratch()
-        let session = try Session(store: try Self.sampleCopy(scratch), scratch: scratch, environment: environment)
+        let session = try Session(store: try Self.sampleCopy(scratch), scratch: scratch,
+                                  arguments: ["--model", "tone", "--color-by", "sex"], environment: environment)
         let screen = try session.wait(for: "glyphs for the classes") { $0.contains("● F") && $0.contains("○ M") }
         #expect(!Self.hasBraille(screen))
         try session.keys("q")

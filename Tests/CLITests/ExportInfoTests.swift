@@ -64,16 +64,31 @@ import Testing
         #expect(text.stdout.contains("frames tone: 5 classes"))
     }
 
+    /// The bundled sample (docs/SAMPLE.md): real embeddings of three fine-tuned models, with SVCCA and
+    /// UMAP precomputed for layers 0, 3 and 6 only, so the engine computes the others on first use.
     @Test func sampleStoreOpens() throws {
         let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let sample = checkout.appendingPathComponent("sample-data/sample.layerstore")
         let info = try StoreInfo.read(sample)
-        #expect(info.simulated)
-        #expect(info.models.map(\.name) == ["tone", "tone+sex"])
-        #expect(info.models.allSatisfy { $0.layers.present == Array(0...12) && $0.dim == 128 && $0.dtype == "float16" })
-        #expect(info.labels.map(\.name) == ["sex", "tone", "final"])
-        #expect(info.labels[2].classes.count >= 20)
-        #expect(info.speakers == 20 && info.tokens >= 2000)
+        #expect(!info.simulated)
+        #expect(info.models.map(\.name) == ["sex", "tone", "tone+sex"])
+        #expect(info.models.allSatisfy { $0.layers.present == Array(0...6) && $0.dim == 128 && $0.dtype == "float16" })
+        #expect(info.models.map { $0.tasks.map(\.name).sorted() } == [["sex"], ["tone"], ["sex", "tone"]])
+        #expect(Set(info.labels.map(\.name)) == ["sex", "tone", "final"])
+        #expect((info.labels.first { $0.name == "final" }?.classes.count ?? 0) >= 20)
+        #expect(info.labels.first { $0.name == "tone" }?.classes.map(\.name) == ["1", "2", "3", "4", "5"])
+        #expect(info.speakers == 16 && info.utterances == 320 && info.tokens == 1280)
+        let svcca = info.analyses.filter { $0.kind == "svcca" }
+        #expect(svcca.count == 3 && svcca.allSatisfy { $0.layers == [0, 3, 6] })
+        // Together with its corpus and checkpoints, the sample stays within 40 MB.
+        let sampleData = checkout.appendingPathComponent("sample-data")
+        var total = 0
+        if let files = FileManager.default.enumerator(at: sampleData, includingPropertiesForKeys: [.fileSizeKey]) {
+            for case let file as URL in files {
+                total += (try file.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0
+            }
+        }
+        #expect(total > 25_000_000 && total <= 40_000_000)
     }
 }

@@ -5,6 +5,10 @@ import Store
 /// How the explorer was asked to start (`layerscope explore STORE [--model M] [--layer L]
 /// [--color-by LABEL] [--theme NAME]`).
 public struct ExploreOptions: Sendable {
+    /// Store metadata keys naming the model and the colour-by label to open on, when no flag does.
+    public static let defaultModelKey = "explore.model"
+    public static let defaultLabelKey = "explore.color_by"
+
     public var store: URL
     /// The store's name in the status line.
     public var displayName: String
@@ -43,7 +47,13 @@ public final class ExplorerSession {
         guard !models.isEmpty else { throw StoreError(options.store, "has no models to explore") }
         guard data.tokens.count > 0 else { throw StoreError(options.store, "has no tokens to explore") }
 
+        // Without flags, the store may name the view it is best opened on (the sample store does).
+        let meta = try store.meta()
         var modelIndex = 0
+        if options.model == nil, let name = meta[ExploreOptions.defaultModelKey],
+           let index = models.firstIndex(where: { $0.name == name }) {
+            modelIndex = index
+        }
         if let name = options.model {
             guard let index = models.firstIndex(where: { $0.name == name }) else {
                 throw StoreError("--model", "the store has no model '\(name)' (models: \(models.map(\.name).joined(separator: ", ")))")
@@ -56,6 +66,10 @@ public final class ExplorerSession {
             throw StoreError("--layer", "layer \(layer) is outside model \(model.name)'s layers 0–\(model.lastLayer)")
         }
         var colorBy = 0
+        if options.colorBy == nil, let name = meta[ExploreOptions.defaultLabelKey],
+           let index = data.labelNames.firstIndex(of: name) {
+            colorBy = index
+        }
         if let name = options.colorBy, let index = data.labelNames.firstIndex(of: name) {
             colorBy = index
         } else if options.colorBy == Self.clustersChoice, !data.labelNames.isEmpty {

@@ -32,12 +32,33 @@ public enum SampleCopy {
             for item in try manager.contentsOfDirectory(atPath: bundled.path) where item != "store.lock" {
                 try manager.copyItem(at: bundled.appendingPathComponent(item), to: staging.appendingPathComponent(item))
             }
+            try anchorSources(of: staging, to: bundled)
             try fingerprint.write(to: staging.appendingPathComponent(sourceFile), atomically: true, encoding: .utf8)
             try? manager.removeItem(at: copy)
             try manager.moveItem(at: staging, to: copy)
             return copy
         } catch {
             return bundled
+        }
+    }
+
+    /// The bundled store records its audio, alignments and checkpoints relative to itself
+    /// (`../corpus/…`); the copy lives elsewhere, so it gets those paths made absolute, and the
+    /// engine can still fill missing layers and the utterance pane still finds the audio for F0.
+    static func anchorSources(of copy: URL, to bundled: URL) throws {
+        func anchored(_ path: String?) -> String? {
+            guard let path, !path.hasPrefix("/") else { return path }
+            return bundled.standardizedFileURL.appendingPathComponent(path).standardizedFileURL.path
+        }
+        let store = try EmbeddingStore(opening: copy)
+        defer { try? store.close() }
+        let sources = try store.utteranceSources()
+        let moved = sources.map { UtteranceSource(name: $0.name, audio: anchored($0.audio),
+                                                  alignment: anchored($0.alignment), duration: $0.duration) }
+        if moved != sources { try store.setUtteranceSources(moved) }
+        for var model in try store.models() where model.checkpoint.map({ !$0.hasPrefix("/") }) ?? false {
+            model.checkpoint = anchored(model.checkpoint)
+            try store.register(model: model, arrays: [])
         }
     }
 
