@@ -6,6 +6,8 @@ public enum JobKind: String, Sendable, Hashable, CaseIterable, Codable {
     case svcca
     /// Linear-probe accuracy of the layer for every label.
     case probe
+    /// k-means clusters of the layer compared with every label (k = the label's classes; NMI per label).
+    case clusters
     /// The layer's 2-D UMAP layout (`umap-Lnn.npy`).
     case umap
     /// The layer's embeddings, computed from the audio and checkpoint the store recorded
@@ -20,6 +22,7 @@ public enum JobKind: String, Sendable, Hashable, CaseIterable, Codable {
         switch self {
         case .svcca: "SVCCA"
         case .probe: "probe"
+        case .clusters: "clusters"
         case .umap: "UMAP"
         case .extract: "extract"
         }

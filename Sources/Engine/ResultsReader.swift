@@ -1,7 +1,7 @@
 import Foundation
 import Store
 
-/// Reads stored per-layer analysis results (SVCCA, probe accuracy) into `LayerScores`.
+/// Reads stored per-layer analysis results (SVCCA, probe accuracy, clusters' NMI) into `LayerScores`.
 public enum ResultsReader {
     /// The analysis kind string the store uses for a job kind.
     public static func analysisKind(_ kind: JobKind) -> String { kind.rawValue }
@@ -25,9 +25,15 @@ public enum ResultsReader {
         return object["error"] as? String
     }
 
-    /// The headline number of a result (docs/ANALYSIS.md): SVCCA's `value`, the probe's `accuracy`.
+    /// The headline number of a result (docs/ANALYSIS.md, docs/CLUSTERS.md): SVCCA's `value`, the
+    /// probe's `accuracy`, the clusters' `nmi`.
     static func value(_ json: String, kind: JobKind) -> Double? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return nil }
-        return (object[kind == .probe ? "accuracy" : "value"] as? NSNumber)?.doubleValue
+        let key = switch kind {
+        case .probe: "accuracy"
+        case .clusters: "nmi"
+        default: "value"
+        }
+        return (object[key] as? NSNumber)?.doubleValue
     }
 }

@@ -40,6 +40,8 @@ public enum ArrayKind: String, Codable, Sendable, CaseIterable {
     case umap
     /// Framewise outputs of one task head for all frames of all utterances: frames × classes.
     case frames
+    /// A layer's k-means cluster id per token (float32 holding 0..<k), task `k<k>` (docs/CLUSTERS.md).
+    case clusters
 }
 
 /// An array file registered in a store; only registered files are part of the store.

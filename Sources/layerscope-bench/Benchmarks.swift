@@ -9,4 +9,5 @@ let benchmarks: [ParsableCommand.Type] = [
     UMAPNeighborsBench.self,
     UMAPBench.self,
     UMAPAlignBench.self,
+    ClustersBench.self,
 ]

@@ -6,7 +6,7 @@ import Store
 extension Layerscope {
     struct Analyze: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Compute PCA + SVCCA (and speaker-disjoint probes) per layer and label, into the store.",
+            abstract: "Compute PCA + SVCCA (and speaker-disjoint probes, k-means clusters, UMAP layouts) per layer and label, into the store.",
             discussion: """
                 Computes only what the store lacks, or holds for other inputs or parameters; --force recomputes. \
                 A label or layer that cannot be analysed gets an error in its cell; the other cells are still computed.
@@ -33,6 +33,18 @@ extension Layerscope {
         @Flag(help: "Also train multinomial logistic-regression probes on speaker-disjoint splits.")
         var probe = false
 
+        @Option(name: .customLong("clusters"), defaultAsFlag: ClusterCountArgument(count: .classes),
+                help: ArgumentHelp("Also cluster each layer's PCA features with k-means and compare the clusters with every label: "
+                                   + "alone, k = each label's number of classes; with K, one clustering per layer with k = K.",
+                                   valueName: "K"))
+        var clusters: ClusterCountArgument? = nil
+
+        @Option(help: "k-means++ restarts per clustering (the lowest inertia wins).")
+        var clusterRestarts = KMeansOptions.defaultRestarts
+
+        @Option(help: "Seed of the k-means++ draws.")
+        var clusterSeed: UInt64 = 0
+
         @Flag(help: "Also lay out each layer with UMAP into the store (arrays/<model>/umap-L07.npy), each from the previous layer's layout.")
         var umap = false
 
@@ -47,6 +59,8 @@ extension Layerscope {
 
         func validate() throws {
             guard pca >= 1 else { throw ValidationError("--pca must be at least 1") }
+            guard clusterRestarts >= 1 else { throw ValidationError("--cluster-restarts must be at least 1") }
+            if case .fixed(let k)? = clusters?.count, k < 2 { throw ValidationError("--clusters K must be at least 2, got \(k)") }
             if let labels, labelNames(labels).isEmpty { throw ValidationError("--labels names no label") }
         }
 
@@ -63,7 +77,8 @@ extension Layerscope {
             var results: [ModelAnalysis] = []
             for name in models {
                 let request = AnalysisRequest(model: name, layers: layers?.range, labels: labelNames, pcaComponents: pca,
-                                              svccaMode: svccaMode, probe: probe, force: force)
+                                              svccaMode: svccaMode, probe: probe, force: force,
+                                              clusters: clusters.map { ClusterRequest(count: $0.count, restarts: clusterRestarts, seed: clusterSeed) })
                 var result = try runner.run(request, progress: isatty(STDERR_FILENO) != 0 ? Self.reportProgress : { _ in })
                 if umap { try addLayouts(to: &result, store: opened) }
                 results.append(result)
@@ -98,3 +113,23 @@ extension Layerscope {
 }
 
 extension SVCCAMode: ExpressibleByArgument {}
+
+/// `--clusters K`: a number of clusters (at least 2, checked in `validate`), or `classes` (what
+/// `--clusters` alone means).
+struct ClusterCountArgument: ExpressibleByArgument, CustomStringConvertible {
+    let count: ClusterRequest.Count
+
+    init(count: ClusterRequest.Count) { self.count = count }
+
+    init?(argument: String) {
+        if argument == "classes" {
+            count = .classes
+        } else if let k = Int(argument) {
+            count = .fixed(k)
+        } else {
+            return nil
+        }
+    }
+
+    var description: String { count.description }
+}

@@ -76,12 +76,14 @@ import Testing
         #expect(after.layouts[key]?.id == 1)
     }
 
-    @Test func colourCyclesThroughTheLabels() {
+    @Test func colourCyclesThroughTheLabelsAndTheClusters() {
         let start = Fixture.state()
         #expect(start.colorLabel?.name == "sex")
         #expect(reduce(start, .colorStep(1)).0.colorLabel?.name == "tone")
-        #expect(reduce(start, .colorStep(1), .colorStep(1), .colorStep(1)).0.colorLabel?.name == "sex")
-        #expect(reduce(start, .colorStep(-1)).0.colorLabel?.name == "final")
+        #expect(reduce(start, .colorStep(1), .colorStep(1), .colorStep(1)).0.colorsByClusters)
+        #expect(reduce(start, .colorStep(1), .colorStep(1), .colorStep(1), .colorStep(1)).0.colorLabel?.name == "sex")
+        #expect(reduce(start, .colorStep(-1)).0.colorsByClusters)
+        #expect(reduce(start, .colorStep(-1), .colorStep(-1)).0.colorLabel?.name == "final")
     }
 
     @Test func nextModelKeepsTheLayerInRangeAndLoadsItsPredictions() {
@@ -100,9 +102,10 @@ import Testing
         #expect(reduce(on, .modelNext).0.overlay == nil)
     }
 
-    @Test func metricToggles() {
+    @Test func metricCycles() {
         #expect(reduce(Fixture.state(), .toggleMetric).0.metric == .probe)
-        #expect(reduce(Fixture.state(), .toggleMetric, .toggleMetric).0.metric == .svcca)
+        #expect(reduce(Fixture.state(), .toggleMetric, .toggleMetric).0.metric == .nmi)
+        #expect(reduce(Fixture.state(), .toggleMetric, .toggleMetric, .toggleMetric).0.metric == .svcca)
     }
 
     @Test func compareShowsFirstAndLastLayersThenTwoModels() {

@@ -20,7 +20,33 @@ enum AnalysisFingerprint {
         case .probe:
             values["C"] = .double(Probe.inverseRegularization)
             values["split"] = .string("speaker-fnv1a-\(Int(SpeakerSplit.testFraction * 100))")
+        case .clusters:
+            values.merge(clusterSettings(request.clusters), uniquingKeysWith: { $1 })
+            values["k"] = .string(request.clusters?.count.description ?? "none")
         }
+        return canonicalJSON(values)
+    }
+
+    /// Bumped when the k-means or the agreement measures change, so older clusterings are recomputed
+    /// while other results stay valid.
+    static let clustersVersion = 1
+
+    /// What makes a clustering: the k-means settings (k aside).
+    static func clusterSettings(_ request: ClusterRequest?) -> [String: JSONValue] {
+        let options = KMeansOptions(clusters: 0)
+        return ["kmeans": .int(clustersVersion), "restarts": .int(request?.restarts ?? options.restarts),
+                "seed": .string(String(request?.seed ?? options.seed)), "max_iter": .int(options.maxIterations),
+                "tol": .double(options.tolerance)]
+    }
+
+    /// The `params` of a layer's `clusters` array with `k` clusters: the settings, k, the PCA components
+    /// and the layer's fingerprint, so a stored array is reused only for the same clustering.
+    static func clusterArray(k: Int, request: AnalysisRequest, layer: ArrayRecord) -> String {
+        var values = clusterSettings(request.clusters)
+        values["k"] = .int(k)
+        values["pca"] = .int(request.pcaComponents)
+        values["version"] = .int(version)
+        values["layer"] = .string(self.layer(layer))
         return canonicalJSON(values)
     }
 
@@ -62,11 +88,25 @@ enum AnalysisFingerprint {
             switch entry {
             case .int(let n): value = String(n)
             case .double(let x): value = "\(x)"
-            case .string(let s): value = "\"\(s)\""
+            case .string(let s): value = quoted(s)
             }
             return "\"\(key)\":\(value)"
         }
         return "{" + body.joined(separator: ",") + "}"
+    }
+
+    /// A JSON string literal: quotes, backslashes and control characters escaped.
+    static func quoted(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
     }
 }
 

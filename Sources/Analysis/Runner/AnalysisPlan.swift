@@ -12,6 +12,8 @@ struct AnalysisPlan {
     let layerRecords: [Int: ArrayRecord]
     let split: Result<SpeakerSplit, AnalysisError>?
     private let stored: [Key: AnalysisRecord]
+    /// The `clusters` arrays the store holds, by layer and task (`k<k>`).
+    private let clusterArrays: [Key: ArrayRecord]
     private let parameters: [AnalysisKind: String]
     private let labelPrints: [String: String]
     private let speakerPrint: String?
@@ -66,11 +68,18 @@ struct AnalysisPlan {
         }
         stored = Dictionary(try store.analyses(model: model.name).map { (Key(kind: $0.kind, layer: $0.layer, label: $0.label), $0) },
                             uniquingKeysWith: { $1 })
+        clusterArrays = request.clusters == nil ? [:] : Dictionary(
+            try store.arrays(model: model.name, kind: .clusters).map { (Key(kind: ArrayKind.clusters.rawValue, layer: $0.layer, label: $0.task), $0) },
+            uniquingKeysWith: { $1 })
     }
+
+    /// The labels the clusterings are compared with (none without `--clusters`).
+    var clusterLabels: [LabelColumn] { request.clusters == nil ? [] : labels }
 
     /// The cells a layer needs: (kind, label) pairs, the layer's PCA first.
     private var cells: [(AnalysisKind, String)] {
         [(AnalysisKind.pca, "")] + labels.map { (.svcca, $0.name) } + (request.probe ? labels.map { (.probe, $0.name) } : [])
+            + clusterLabels.map { (.clusters, $0.name) }
     }
 
     private func inputs(_ kind: AnalysisKind, label: String, record: ArrayRecord) -> String {
@@ -83,8 +92,26 @@ struct AnalysisPlan {
         guard !request.force, let record = layerRecords[layer],
               let stored = stored[Key(kind: kind.rawValue, layer: layer, label: label)],
               stored.params == parameters[kind], stored.inputs == inputs(kind, label: label, record: record) else { return nil }
+        if kind == .clusters, !hasClusterArray(stored, layer: layer, record: record) { return nil }
         return stored
     }
+
+    /// A clustering result is only as good as its per-token ids: the array it names must be stored and
+    /// made with these settings from this layer (a failure cell needs none).
+    private func hasClusterArray(_ stored: AnalysisRecord, layer: Int, record: ArrayRecord) -> Bool {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        guard let result = try? decoder.decode(CellOutcome<ClusterResult>.self, from: Data(stored.result.utf8)) else {
+            return false
+        }
+        guard case .success(let clustering) = result else { return true }
+        let task = Self.clusterTask(k: clustering.k)
+        return clusterArrays[Key(kind: ArrayKind.clusters.rawValue, layer: layer, label: task)]?.params
+            == AnalysisFingerprint.clusterArray(k: clustering.k, request: request, layer: record)
+    }
+
+    /// The `task` of a layer's `clusters` array with `k` clusters.
+    static func clusterTask(k: Int) -> String { "k\(k)" }
 
     /// The layer from the store, when every cell it needs is fresh there.
     func reusable(_ layer: Int) -> LayerAnalysis? {
@@ -108,17 +135,19 @@ struct AnalysisPlan {
             analysis.svcca[label.name] = decode(.svcca, label.name)
             if request.probe { analysis.probe[label.name] = decode(.probe, label.name) }
         }
+        for label in clusterLabels { analysis.clusters[label.name] = decode(.clusters, label.name) }
         return analysis
     }
 
     func computation(layer: Int, view: MatrixView) -> LayerComputation {
         LayerComputation(layer: layer, view: view, components: request.pcaComponents, mode: request.svccaMode,
-                         svccaLabels: labels, probeLabels: request.probe ? labels : [], split: split)
+                         svccaLabels: labels, probeLabels: request.probe ? labels : [], split: split,
+                         clusters: request.clusters, clusterLabels: clusterLabels)
     }
 
     /// A layer that failed as a whole: every requested cell carries the reason.
     func failure(_ message: String) -> LayerComputation.Output {
-        LayerComputation.failure(message, svccaLabels: labels, probeLabels: request.probe ? labels : [])
+        LayerComputation.failure(message, svccaLabels: labels, probeLabels: request.probe ? labels : [], clusterLabels: clusterLabels)
     }
 
     /// The records that save a computed layer.
@@ -133,9 +162,16 @@ struct AnalysisPlan {
         }
         var result = [make(.pca, "", output.pca)].compactMap { $0 }
         for label in labels {
-            result += [make(.svcca, label.name, output.svcca[label.name]), make(.probe, label.name, output.probe[label.name])].compactMap { $0 }
+            result += [make(.svcca, label.name, output.svcca[label.name]), make(.probe, label.name, output.probe[label.name]),
+                       make(.clusters, label.name, output.clusters[label.name])].compactMap { $0 }
         }
         return result
+    }
+
+    /// The `clusters` array of a computed layer's clustering with `k` clusters, once written to `path`.
+    func clusterArrayRecord(layer: Int, record: ArrayRecord, k: Int, path: String, rows: Int, bytes: Int) -> ArrayRecord {
+        ArrayRecord(model: request.model, kind: .clusters, layer: layer, task: Self.clusterTask(k: k), path: path, dtype: .float32,
+                    rows: rows, cols: 1, bytes: bytes, params: AnalysisFingerprint.clusterArray(k: k, request: request, layer: record))
     }
 
     func summary(_ layers: [LayerAnalysis]) -> ModelAnalysis {
@@ -146,6 +182,6 @@ struct AnalysisPlan {
         }
         return ModelAnalysis(model: request.model, pca: request.pcaComponents, mode: request.svccaMode, labels: labels.map(\.name),
                              classes: Dictionary(labels.map { ($0.name, $0.classes) }, uniquingKeysWith: { $1 }),
-                             tokens: tokens.count, probeSplit: probeSplit, layers: layers)
+                             tokens: tokens.count, probeSplit: probeSplit, layers: layers, clusters: request.clusters)
     }
 }

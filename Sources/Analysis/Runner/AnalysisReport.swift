@@ -12,11 +12,14 @@ public enum AnalysisReport {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// The table: a row per layer, a column per label (SVCCA, and probe accuracy with --probe); failed
-    /// cells read "error [n]", with the full one-line reasons listed below the table.
+    /// The table: a row per layer, a column per label (SVCCA, probe accuracy with --probe, and the
+    /// clusters' NMI/purity with --clusters); failed cells read "error [n]", with the full one-line
+    /// reasons listed below the table.
     public static func text(_ analysis: ModelAnalysis) -> String {
         let probe = analysis.probeSplit != nil || analysis.layers.contains { !$0.probe.isEmpty }
-        let width = max(probe ? 13 : 6, analysis.labels.map(\.count).max() ?? 0)
+        let clusters = analysis.clusters != nil || analysis.layers.contains { !$0.clusters.isEmpty }
+        let base = probe ? 13 : 6
+        let width = max(base + (clusters ? 12 : 0), analysis.labels.map(\.count).max() ?? 0)
         var notes: [String] = []
         func note(_ message: String) -> String {
             if let index = notes.firstIndex(of: message) { return "error [\(index + 1)]" }
@@ -24,7 +27,8 @@ public enum AnalysisReport {
             return "error [\(notes.count)]"
         }
         var lines = ["model \(analysis.model) · \(analysis.tokens) tokens · PCA \(analysis.pca) (var: share of variance kept) · SVCCA \(analysis.mode.rawValue)"
-                     + (probe ? " · probe accuracy on held-out speakers" : "")]
+                     + (probe ? " · probe accuracy on held-out speakers" : "")
+                     + (clusters ? " · k-means \(clusterSettings(analysis)): NMI/purity" : "")]
         lines.append(trimmed(pad("layer", 5, left: true) + "  " + pad("var", 5) + "  "
                              + analysis.labels.map { pad($0, width) }.joined(separator: "  ")))
         for layer in analysis.layers {
@@ -42,6 +46,13 @@ public enum AnalysisReport {
                     switch layer.probe[label] {
                     case .success(let result)?: text = pad(text, 5) + " " + String(format: "%6.1f%%", result.accuracy * 100)
                     case .failure(let message)?: text = pad(text, 5) + " " + note("layer \(layer.layer): \(message)")
+                    case nil: break
+                    }
+                }
+                if clusters {
+                    switch layer.clusters[label] {
+                    case .success(let result)?: text = pad(text, base) + "  " + String(format: "%.3f/%.2f", result.nmi, result.purity)
+                    case .failure(let message)?: text = pad(text, base) + "  " + note("layer \(layer.layer): \(message)")
                     case nil: break
                     }
                 }
@@ -69,6 +80,12 @@ public enum AnalysisReport {
         }
         for (i, message) in notes.enumerated() { lines.append("[\(i + 1)] \(message)") }
         return lines.joined(separator: "\n")
+    }
+
+    /// "(k = classes, 10 restarts)" or "(k = 39, 10 restarts)".
+    static func clusterSettings(_ analysis: ModelAnalysis) -> String {
+        guard let request = analysis.clusters else { return "" }
+        return "(k = \(request.count), \(request.restarts) restarts)"
     }
 
     static func trimmed(_ line: String) -> String {
@@ -110,12 +127,25 @@ private struct JSONModel: Encodable {
         let converged: Bool
     }
 
+    struct Clusters: Encodable {
+        let nmi: Double
+        let purity: Double
+        let v: Double
+    }
+
+    struct ClusterSettings: Encodable {
+        let k: [String: Int]
+        let restarts: Int
+        let seed: UInt64
+    }
+
     struct Layer: Encodable {
         let layer: Int
         let components: Int?
         let variance_explained: Double?
         let svcca: [String: Double?]
         let probe: [String: Probe?]?
+        let clusters: [String: Clusters?]?
         let errors: [String: [String: String]]?
         let error: String?
         let reused: Bool
@@ -129,6 +159,7 @@ private struct JSONModel: Encodable {
     let tokens: Int
     let layers: [Layer]
     let probe_split: Split?
+    let cluster_settings: ClusterSettings?
 
     init(_ analysis: ModelAnalysis) {
         model = analysis.model
@@ -140,13 +171,25 @@ private struct JSONModel: Encodable {
             Split(test_speakers: $0.testSpeakers, train_speakers: $0.trainSpeakerCount, stratified_by: $0.stratifiedBy)
         }
         let probing = analysis.probeSplit != nil || analysis.layers.contains { !$0.probe.isEmpty }
+        let clustering = analysis.clusters != nil || analysis.layers.contains { !$0.clusters.isEmpty }
+        cluster_settings = analysis.clusters.map { request in
+            ClusterSettings(k: Dictionary(analysis.labels.map { label in
+                if case .fixed(let k) = request.count { return (label, k) }
+                return (label, analysis.classes[label]?.count ?? 0)
+            }, uniquingKeysWith: { a, _ in a }), restarts: request.restarts, seed: request.seed)
+        }
         layers = analysis.layers.map { layer in
-            var svcca: [String: Double?] = [:], probe: [String: Probe?] = [:]
+            var svcca: [String: Double?] = [:], probe: [String: Probe?] = [:], clusters: [String: Clusters?] = [:]
             var errors: [String: [String: String]] = [:]
             for label in analysis.labels {
                 // updateValue keeps the key with a null; `svcca[label] = nil` would drop it.
                 svcca.updateValue(layer.svcca[label]?.value?.value, forKey: label)
                 if layer.error == nil, let message = layer.svcca[label]?.error { errors["svcca", default: [:]][label] = message }
+                if clustering {
+                    clusters.updateValue(layer.clusters[label]?.value.map { Clusters(nmi: $0.nmi, purity: $0.purity, v: $0.vMeasure) },
+                                         forKey: label)
+                    if layer.error == nil, let message = layer.clusters[label]?.error { errors["clusters", default: [:]][label] = message }
+                }
                 guard probing else { continue }
                 let classes = analysis.classes[label] ?? []
                 probe.updateValue(layer.probe[label]?.value.map { result in
@@ -157,7 +200,8 @@ private struct JSONModel: Encodable {
                 if layer.error == nil, let message = layer.probe[label]?.error { errors["probe", default: [:]][label] = message }
             }
             return Layer(layer: layer.layer, components: layer.pca.value?.components, variance_explained: layer.pca.value?.varianceExplained,
-                         svcca: svcca, probe: probing ? probe : nil, errors: errors.isEmpty ? nil : errors, error: layer.error,
+                         svcca: svcca, probe: probing ? probe : nil, clusters: clustering ? clusters : nil,
+                         errors: errors.isEmpty ? nil : errors, error: layer.error,
                          reused: layer.reused, umap: layer.umap)
         }
     }

@@ -12,9 +12,11 @@ public struct AnalysisRequest: Sendable, Equatable {
     public var probe: Bool
     /// Recompute even what the store already holds for these inputs and parameters.
     public var force: Bool
+    /// Also cluster each layer's PCA features with k-means and compare the clusters with every label.
+    public var clusters: ClusterRequest?
 
     public init(model: String, layers: ClosedRange<Int>? = nil, labels: [String]? = nil, pcaComponents: Int = 100,
-                svccaMode: SVCCAMode = .standard, probe: Bool = false, force: Bool = false) {
+                svccaMode: SVCCAMode = .standard, probe: Bool = false, force: Bool = false, clusters: ClusterRequest? = nil) {
         self.model = model
         self.layers = layers
         self.labels = labels
@@ -22,6 +24,7 @@ public struct AnalysisRequest: Sendable, Equatable {
         self.svccaMode = svccaMode
         self.probe = probe
         self.force = force
+        self.clusters = clusters
     }
 }
 
@@ -34,6 +37,8 @@ public struct AnalysisProgress: Sendable {
         case projecting
         case svcca
         case probe
+        /// k-means on the PCA features, and the clusters compared with the labels.
+        case clusters
         /// The layer is finished (computed and saved, or reused); `result` holds it.
         case done
     }
@@ -56,4 +61,6 @@ public enum AnalysisKind: String, Sendable, CaseIterable {
     case svcca
     /// Per layer and label: the speaker-disjoint probe.
     case probe
+    /// Per layer and label: k-means clusters compared with the label (docs/CLUSTERS.md).
+    case clusters
 }

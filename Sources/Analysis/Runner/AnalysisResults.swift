@@ -44,13 +44,15 @@ public struct PCASummary: Sendable, Codable, Equatable {
     public var varianceExplained: Double { explainedVarianceRatio.reduce(0, +) }
 }
 
-/// One layer's results: its PCA, and SVCCA and probe cells by label.
+/// One layer's results: its PCA, and SVCCA, probe and cluster cells by label.
 public struct LayerAnalysis: Sendable, Equatable {
     public var layer: Int
     /// A failure here (the layer is missing, holds NaN, …) is the whole layer's failure.
     public var pca: CellOutcome<PCASummary>
     public var svcca: [String: CellOutcome<SVCCAResult>]
     public var probe: [String: CellOutcome<ProbeResult>]
+    /// k-means clusters compared with each label (with `--clusters`).
+    public var clusters: [String: CellOutcome<ClusterResult>] = [:]
     /// Whether everything came from the store rather than being computed in this run.
     public var reused: Bool
     /// The layer's UMAP layout, when one was asked for (`layerscope analyze --umap`).
@@ -79,4 +81,6 @@ public struct ModelAnalysis: Sendable, Equatable {
     public var tokens: Int
     public var probeSplit: ProbeSplitSummary?
     public var layers: [LayerAnalysis]
+    /// The k-means settings, with `--clusters`.
+    public var clusters: ClusterRequest? = nil
 }

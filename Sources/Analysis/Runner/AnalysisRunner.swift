@@ -57,7 +57,8 @@ public final class AnalysisRunner: Sendable {
         guard let record = plan.layerRecords[layer] else {
             let message = "layer \(layer) is not in the store"
             let output = plan.failure(message)
-            return LayerAnalysis(layer: layer, pca: output.pca, svcca: output.svcca, probe: output.probe, reused: false)
+            return LayerAnalysis(layer: layer, pca: output.pca, svcca: output.svcca, probe: output.probe, clusters: output.clusters,
+                                 reused: false)
         }
         let output: LayerComputation.Output
         do {
@@ -67,7 +68,26 @@ public final class AnalysisRunner: Sendable {
             output = plan.failure("layer \(layer): \(error)")
         }
         let records = plan.records(layer: layer, record: record, output: output)
-        try store.withWriteLock { try store.saveAnalyses(records) }
-        return LayerAnalysis(layer: layer, pca: output.pca, svcca: output.svcca, probe: output.probe, reused: false)
+        try store.withWriteLock {
+            // The cluster ids first: results that name an array are saved only once it is registered.
+            let arrays = try output.clusterAssignments.sorted { $0.key < $1.key }.map { k, ids in
+                try writeClusterArray(ids, layer: layer, k: k, record: record, plan: plan)
+            }
+            if !arrays.isEmpty { try store.register(model: nil, arrays: arrays) }
+            try store.saveAnalyses(records)
+        }
+        return LayerAnalysis(layer: layer, pca: output.pca, svcca: output.svcca, probe: output.probe, clusters: output.clusters,
+                             reused: false)
+    }
+
+    /// Writes one clustering's per-token ids as `clusters-L07-k5.npy` (float32, one value per token).
+    private func writeClusterArray(_ ids: [Int32], layer: Int, k: Int, record: ArrayRecord, plan: AnalysisPlan) throws -> ArrayRecord {
+        let target = try store.newArrayPath(model: plan.request.model, name: String(format: "clusters-L%02d-k%d.npy", layer, k))
+        let header = NpyHeader(dtype: .float32, shape: [ids.count])
+        let writer = try AtomicNpyWriter(destination: target.url, header: header)
+        try ids.map(Float.init).withUnsafeBufferPointer { try writer.append(floats: $0) }
+        try writer.commit()
+        return plan.clusterArrayRecord(layer: layer, record: record, k: k, path: target.relative, rows: ids.count,
+                                       bytes: header.encoded().count + header.dataByteCount)
     }
 }

@@ -12,11 +12,17 @@ struct LayerComputation {
     let svccaLabels: [LabelColumn]
     let probeLabels: [LabelColumn]
     let split: Result<SpeakerSplit, AnalysisError>?
+    /// k-means settings, and the labels its clusterings are compared with (empty without `--clusters`).
+    var clusters: ClusterRequest? = nil
+    var clusterLabels: [LabelColumn] = []
 
     struct Output {
         var pca: CellOutcome<PCASummary>
         var svcca: [String: CellOutcome<SVCCAResult>] = [:]
         var probe: [String: CellOutcome<ProbeResult>] = [:]
+        var clusters: [String: CellOutcome<ClusterResult>] = [:]
+        /// Per k: the per-token cluster ids, for the store's `clusters` arrays.
+        var clusterAssignments: [Int: [Int32]] = [:]
     }
 
     func run(stage: (AnalysisProgress.Stage) -> Void, isCancelled: () -> Bool) throws -> Output {
@@ -30,14 +36,16 @@ struct LayerComputation {
     }
 
     func failure(_ message: String) -> Output {
-        Self.failure(message, svccaLabels: svccaLabels, probeLabels: probeLabels)
+        Self.failure(message, svccaLabels: svccaLabels, probeLabels: probeLabels, clusterLabels: clusterLabels)
     }
 
     /// The whole layer failed: every requested cell carries the reason.
-    static func failure(_ message: String, svccaLabels: [LabelColumn], probeLabels: [LabelColumn]) -> Output {
+    static func failure(_ message: String, svccaLabels: [LabelColumn], probeLabels: [LabelColumn],
+                        clusterLabels: [LabelColumn] = []) -> Output {
         var output = Output(pca: .failure(message))
         for label in svccaLabels { output.svcca[label.name] = .failure(message) }
         for label in probeLabels { output.probe[label.name] = .failure(message) }
+        for label in clusterLabels { output.clusters[label.name] = .failure(message) }
         return output
     }
 
@@ -60,7 +68,8 @@ struct LayerComputation {
         }
         var output = Output(pca: .success(PCASummary(components: pca.count, explainedVarianceRatio: pca.explainedVarianceRatio,
                                                      solver: pca.solver, samples: pca.samples)))
-        let needsFeatures = !probeLabels.isEmpty || moments == nil || svccaLabels.contains { $0.codes.contains(-1) }
+        let needsFeatures = !probeLabels.isEmpty || !clusterLabels.isEmpty || moments == nil
+            || svccaLabels.contains { $0.codes.contains(-1) }
         if isCancelled() { throw CancellationError() }
         var features: Matrix<Float>?
         if needsFeatures {
@@ -95,10 +104,14 @@ struct LayerComputation {
                 return try Probe.evaluate(features: features, codes: label.codes, classCount: label.classes.count, split: split.get())
             }
         }
+        if let clusters, !clusterLabels.isEmpty, let features {
+            stage(.clusters)
+            try computeClusters(clusters, features: features, into: &output, isCancelled: isCancelled)
+        }
         return output
     }
 
-    private func cell<Value>(_ label: LabelColumn, _ body: () throws -> Value) -> CellOutcome<Value> {
+    func cell<Value>(_ label: LabelColumn, _ body: () throws -> Value) -> CellOutcome<Value> {
         do {
             return .success(try body())
         } catch let error as AnalysisError {
@@ -109,7 +122,7 @@ struct LayerComputation {
     }
 
     /// A label needs two classes among its tokens to correlate with anything.
-    private func checkClasses(_ label: LabelColumn) throws {
+    func checkClasses(_ label: LabelColumn) throws {
         let present = label.classes.indices.filter { label.counts[$0] > 0 }
         guard present.count < 2 else { return }
         if let only = present.first {

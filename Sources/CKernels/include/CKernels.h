@@ -26,5 +26,6 @@ int ls_has_f16c(void);
 #include "BLASCore.h"
 #include "UMAPKernels.h"
 #include "DistanceKernels.h"
+#include "KMeansKernels.h"
 
 #endif

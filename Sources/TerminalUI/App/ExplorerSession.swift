@@ -35,6 +35,9 @@ public final class ExplorerSession {
     public let renderer: Renderer
     public private(set) var state: AppState
 
+    /// `--color-by clusters` colours by cluster id (unless a label has that name).
+    public static let clustersChoice = "clusters"
+
     /// Opens the store and builds the first state; bad options fail here, before the terminal changes.
     public init(_ options: ExploreOptions, theme: Theme, size: TerminalSize, colorDepth: ColorDepth) throws {
         let store = try EmbeddingStore(opening: options.store)
@@ -67,18 +70,19 @@ public final class ExplorerSession {
            let index = data.labelNames.firstIndex(of: name) {
             colorBy = index
         }
-        if let name = options.colorBy {
-            guard let index = data.labelNames.firstIndex(of: name) else {
-                throw StoreError("--color-by", "the store has no label '\(name)' (labels: \(data.labelNames.joined(separator: ", ")))")
-            }
+        if let name = options.colorBy, let index = data.labelNames.firstIndex(of: name) {
             colorBy = index
+        } else if options.colorBy == Self.clustersChoice, !data.labelNames.isEmpty {
+            colorBy = data.labelNames.count  // clusters of the first label's k
+        } else if let name = options.colorBy {
+            throw StoreError("--color-by", "the store has no label '\(name)' (labels: \(data.labelNames.joined(separator: ", ")))")
         }
         renderer = Renderer(theme: theme)
         state = AppState(data: data, models: models, size: size, colorDepth: colorDepth, model: modelIndex, layer: layer,
                          colorBy: colorBy)
         state.paletteSize = colorDepth.classesByGlyph ? Glyphs.classes.count : max(1, theme.classes.count)
         for m in models {
-            for metric in [Metric.svcca, .probe] {
+            for metric in Metric.allCases {
                 let scores = try loader.results(model: m.name, metric: metric)
                 if !scores.values.isEmpty { state.results[MetricKey(model: m.name, metric: metric)] = scores }
             }
@@ -113,6 +117,12 @@ public final class ExplorerSession {
                     dispatch(.layoutDropped(key))
                     dispatch(.jobNote(JobKey(.umap, model: key.model, layer: key.layer), "stored UMAP unreadable: \(error)"))
                 }
+            case .loadClusters(let key):
+                do {
+                    dispatch(.clustersLoaded(key, try loader.clustering(key, tokens: state.data.tokens.count)))
+                } catch {
+                    dispatch(.jobNote(key.job, "stored clusters unreadable: \(error)"))
+                }
             case .loadUtterance(let modelName, let utterance):
                 guard let model = state.models.first(where: { $0.name == modelName }),
                       state.data.tokens.utterances.indices.contains(utterance) else { continue }
@@ -143,9 +153,8 @@ public final class ExplorerSession {
                         dispatch(.jobNote(job, "stored UMAP unreadable: \(error)"))
                     }
                 }
-            case .svcca, .probe:
-                let metric: Metric = job.kind == .svcca ? .svcca : .probe
-                if let scores = try? loader.results(model: job.model, metric: metric) {
+            case .svcca, .probe, .clusters:
+                if let metric = Metric(jobKind: job.kind), let scores = try? loader.results(model: job.model, metric: metric) {
                     dispatch(.resultsLoaded(MetricKey(model: job.model, metric: metric), scores))
                 }
             case .extract:

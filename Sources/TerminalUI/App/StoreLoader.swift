@@ -1,3 +1,4 @@
+import Analysis
 import Engine
 import Foundation
 import Store
@@ -39,9 +40,22 @@ public final class StoreLoader: @unchecked Sendable {
         }
     }
 
-    /// Stored SVCCA or probe results of a model.
+    /// Stored SVCCA, probe or clusters (NMI) results of a model.
     public func results(model: String, metric: Metric) throws -> LayerScores {
         try ResultsReader.scores(in: store, model: model, kind: metric.jobKind)
+    }
+
+    /// The stored clustering of a layer compared with a label: the cluster id of every token and the
+    /// per-cluster legend (docs/CLUSTERS.md).
+    public func clustering(_ key: ClusterKey, tokens: Int) throws -> Clustering {
+        guard case .success(let result)? = try StoredClusters.result(in: store, model: key.model, layer: key.layer, label: key.label),
+              let ids = try StoredClusters.assignments(in: store, model: key.model, layer: key.layer, k: result.k) else {
+            throw StoreError(store.url, "model '\(key.model)' has no clustering of layer \(key.layer) for label '\(key.label)'")
+        }
+        guard ids.count == tokens else {
+            throw StoreError(store.url, "the clustering of layer \(key.layer) has \(ids.count) ids for \(tokens) tokens")
+        }
+        return Clustering(ids: ids, result: result, id: makeLayoutID())
     }
 
     /// A fresh layout identity.

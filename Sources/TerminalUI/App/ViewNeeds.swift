@@ -1,7 +1,7 @@
 import Engine
 
-/// What the engine should compute for the current view, most urgent first: the scatters on screen,
-/// then the chart's metric for every layer (the current layer first, outwards), then the UMAP of
+/// What the engine should compute for the current view, most urgent first: the scatters on screen
+/// (and their clusters when the scatter is coloured by them), then the chart's metric for every layer (the current layer first, outwards), then the UMAP of
 /// the neighbouring layers. Only what the store lacks is asked for.
 public enum ViewNeeds {
     /// Priorities from here up are background work, which on-screen work pre-empts.
@@ -17,6 +17,14 @@ public enum ViewNeeds {
         for key in state.visibleLayouts where !storedLayout(state, key) {
             let job = JobKey(.umap, model: key.model, layer: key.layer)
             if wanted(job) { requests.append(JobRequest(job, priority: 0)) }
+        }
+        if state.colorsByClusters {
+            for key in state.visibleLayouts {
+                let scores = state.results[MetricKey(model: key.model, metric: .nmi)]
+                guard let cluster = state.clusterKey(key), scores?.value(cluster.label, key.layer) == nil,
+                      scores?.failures[cluster.label]?[key.layer] == nil, wanted(cluster.job) else { continue }
+                requests.append(JobRequest(cluster.job, priority: 0))
+            }
         }
         requests += missingLayers(state)
         let names = state.labels.map(\.name)

@@ -15,11 +15,53 @@ public enum Pane: Int, CaseIterable, Sendable {
 }
 
 /// What the chart plots per layer.
-public enum Metric: Sendable, Hashable {
-    case svcca, probe
+public enum Metric: Sendable, Hashable, CaseIterable {
+    /// SVCCA between the layer and each label.
+    case svcca
+    /// The speaker-disjoint probe's accuracy per label.
+    case probe
+    /// NMI between the layer's k-means clusters (k = the label's classes) and each label.
+    case nmi
 
-    public var jobKind: JobKind { self == .svcca ? .svcca : .probe }
-    public var title: String { self == .svcca ? "SVCCA" : "probe accuracy" }
+    public var jobKind: JobKind {
+        switch self {
+        case .svcca: .svcca
+        case .probe: .probe
+        case .nmi: .clusters
+        }
+    }
+
+    /// The metric a job kind's results feed, if any.
+    public init?(jobKind: JobKind) {
+        guard let metric = Metric.allCases.first(where: { $0.jobKind == jobKind }) else { return nil }
+        self = metric
+    }
+
+    public var title: String {
+        switch self {
+        case .svcca: "SVCCA"
+        case .probe: "probe accuracy"
+        case .nmi: "clusters NMI"
+        }
+    }
+
+    /// The chart's title.
+    public var chartTitle: String {
+        switch self {
+        case .svcca: "SVCCA"
+        case .probe: "Probe accuracy"
+        case .nmi: "Clusters NMI"
+        }
+    }
+
+    /// The next metric the `a` key shows.
+    public var next: Metric {
+        switch self {
+        case .svcca: .probe
+        case .probe: .nmi
+        case .nmi: .svcca
+        }
+    }
 }
 
 /// How many scatters the scatter area shows: one, first/last layer, or first/last × two models (Figure 4).
@@ -132,8 +174,12 @@ public struct AppState: Sendable {
 
     public var model: Int
     public var layer: Int
-    /// Index into the label columns.
+    /// Index into the label columns; `labels.count` colours by clusters instead (`colorsByClusters`).
     public var colorBy: Int
+    /// The label whose clustering (k = its classes) the clusters colouring shows and names in its legend.
+    public var clusterLabel = 0
+    /// Clusterings read from the store, for the scatters on screen and their neighbours.
+    public var clusterings: [ClusterKey: Clustering] = [:]
     public var metric: Metric = .svcca
     /// A second model whose curves are drawn over the first.
     public var overlay: Int?
@@ -183,6 +229,16 @@ public struct AppState: Sendable {
     public var currentLayoutKey: LayoutKey { LayoutKey(model: modelName, layer: layer) }
     public var currentLayout: Layout? { layouts[currentLayoutKey] }
     public var filter: Set<Int32>? { filters[colorBy] }
+    /// Whether the scatter is coloured by cluster id rather than by a label.
+    public var colorsByClusters: Bool { colorBy == labels.count && !labels.isEmpty }
+    /// The label the chart highlights: the colour-by label, or the clusters' label.
+    public var highlightedLabel: Int { colorsByClusters ? clusterLabel : colorBy }
+    /// The label whose clustering the clusters colouring shows.
+    public var clusterLabelColumn: LabelColumn? { labels.indices.contains(clusterLabel) ? labels[clusterLabel] : nil }
+    /// The clustering to colour the scatter of `key` by, when colouring by clusters.
+    public func clusterKey(_ key: LayoutKey) -> ClusterKey? {
+        clusterLabelColumn.map { ClusterKey(model: key.model, layer: key.layer, label: $0.name) }
+    }
     public var overlayModel: ModelInfo? { overlay.flatMap { models.indices.contains($0) ? models[$0] : nil } }
 
     /// The scatters on screen, left to right and top to bottom, with their titles.

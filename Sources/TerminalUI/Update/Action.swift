@@ -33,6 +33,8 @@ public enum Action: Equatable, Sendable {
     // From the app loop: what the store and the engine delivered.
     case resultsLoaded(MetricKey, LayerScores)
     case layoutLoaded(LayoutKey, Layout)
+    /// A layer's clustering, read from the store for the clusters colouring.
+    case clustersLoaded(ClusterKey, Clustering)
     case layoutStored(LayoutKey)
     case layoutDropped(LayoutKey)
     /// The store now holds these layers of a model (the engine extracted missing ones).
@@ -47,6 +49,8 @@ public enum Effect: Equatable, Sendable {
     case quit
     /// Read a stored layout into memory (answered by `.layoutLoaded`).
     case loadLayout(LayoutKey)
+    /// Read a stored clustering into memory (answered by `.clustersLoaded`, or a job note).
+    case loadClusters(ClusterKey)
     /// Read the framewise predictions of an utterance (answered by `.utteranceLoaded`).
     case loadUtterance(model: String, utterance: Int)
 }

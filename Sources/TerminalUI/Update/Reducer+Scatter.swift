@@ -66,14 +66,14 @@ extension Reducer {
         let b = layout.bounds
         let px = b.minX + state.cursor.u * (b.maxX - b.minX)
         let py = b.minY + state.cursor.v * (b.maxY - b.minY)
-        let codes = state.colorLabel?.codes
+        let codes = PointColoring(state: state, key: state.currentLayoutKey, tokens: layout.count).codes
         let filter = state.filter
         var best = -1
         var bestDistance = Float.infinity
         layout.x.withUnsafeBufferPointer { xs in
             layout.y.withUnsafeBufferPointer { ys in
                 for i in 0..<xs.count {
-                    if let filter, let codes, !filter.contains(codes[i]) { continue }
+                    if let filter, !filter.contains(codes[i]) { continue }
                     let dx = xs[i] - px, dy = ys[i] - py
                     let d = dx * dx + dy * dy
                     if d < bestDistance {
@@ -112,10 +112,15 @@ extension Reducer {
         }
     }
 
-    /// A click on a legend line toggles that class in the filter.
+    /// A click on a legend line toggles that class (or cluster) in the filter.
     static func clickLegend(_ state: inout AppState, row: Int, height: Int) {
-        let coloring = ClassColoring(state: state, paletteSize: state.paletteSize)
-        let counts = state.data.classCounts.indices.contains(state.colorBy) ? state.data.classCounts[state.colorBy] : []
+        let points = PointColoring(state: state, key: state.currentLayoutKey, tokens: state.data.tokens.count)
+        let coloring = points.coloring
+        var counts = state.data.classCounts.indices.contains(state.colorBy) ? state.data.classCounts[state.colorBy] : []
+        if state.colorsByClusters {
+            guard let key = state.clusterKey(state.currentLayoutKey), let clustering = state.clusterings[key] else { return }
+            counts = clustering.sizes
+        }
         let entries = LegendLines.entries(coloring, counts: counts, height: height)
         guard entries.indices.contains(row) else { return }
         var filter = state.filter ?? []

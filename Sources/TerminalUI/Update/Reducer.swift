@@ -15,11 +15,11 @@ public enum Reducer {
         if state.selectedToken == nil, let first = state.data.utteranceRows.first?.first {
             state.selectedToken = Int(first)
         }
-        return layoutLoads(state) + [.loadUtterance(model: state.modelName, utterance: state.utterance)]
+        return layoutLoads(state) + clusterLoads(state) + [.loadUtterance(model: state.modelName, utterance: state.utterance)]
     }
 
     public static func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
-        let before = (model: state.model, utterance: state.utterance, visible: state.visibleLayouts)
+        let before = (model: state.model, utterance: state.utterance, visible: state.visibleLayouts, clusters: clusterLoads(state))
         if action.isInput {
             state.message = nil
             if state.showHelp && action != .toggleHelp && action != .quit { state.showHelp = false }
@@ -44,8 +44,7 @@ public enum Reducer {
         case .setLayer(let layer):
             setLayer(&state, layer)
         case .colorStep(let delta):
-            let count = state.labels.count
-            if count > 0 { state.colorBy = ((state.colorBy + delta) % count + count) % count }
+            stepColor(&state, delta)
         case .modelNext:
             guard state.models.count > 1 else {
                 state.message = "the store has one model"
@@ -64,7 +63,7 @@ public enum Reducer {
                 state.overlay = others[0]
             }
         case .toggleMetric:
-            state.metric = state.metric == .svcca ? .probe : .svcca
+            state.metric = state.metric.next
         case .compareNext:
             switch state.compare {
             case .off: state.compare = .firstLast
@@ -87,6 +86,8 @@ public enum Reducer {
             scrollFrames(&state, delta)
         case .startSearch:
             state.prompt = .search("")
+        case .startFilter where state.colorsByClusters:
+            state.message = "click a cluster in the legend to isolate it; f filters a label's classes"
         case .startFilter:
             let classes = state.colorLabel?.classes ?? []
             let names: [String] = (state.filter ?? []).sorted().compactMap { code in
@@ -134,6 +135,9 @@ public enum Reducer {
             state.layouts[key] = layout
             if key == state.currentLayoutKey { followSelection(&state) }
             pruneLayouts(&state)
+        case .clustersLoaded(let key, let clustering):
+            state.clusterings[key] = clustering
+            pruneClusterings(&state)
         case .layoutStored(let key):
             if let i = state.models.firstIndex(where: { $0.name == key.model }) { state.models[i].umapLayers.insert(key.layer) }
         case .layoutDropped(let key):
@@ -152,6 +156,8 @@ public enum Reducer {
         if state.visibleLayouts != before.visible || state.model != before.model {
             effects += layoutLoads(state)
         }
+        let clusters = clusterLoads(state)
+        if clusters != before.clusters || (!clusters.isEmpty && action.isResults) { effects += clusters }
         if state.model != before.model || state.utterance != before.utterance {
             if state.utteranceDetail?.utterance != state.utterance || state.utteranceDetail?.model != state.modelName {
                 state.utteranceDetail = nil
@@ -199,11 +205,17 @@ extension Action {
     /// Whether the action came from the user (which clears a pending message and the help screen).
     var isInput: Bool {
         switch self {
-        case .resultsLoaded, .layoutLoaded, .layoutStored, .layoutDropped, .utteranceLoaded, .engineProgress, .jobNote, .resize,
-             .showMessage:
+        case .resultsLoaded, .layoutLoaded, .clustersLoaded, .layoutStored, .layoutDropped, .utteranceLoaded, .engineProgress,
+             .jobNote, .resize, .showMessage:
             false
         default:
             true
         }
+    }
+
+    /// Whether the action brought new results from the store (which may make clusterings loadable).
+    var isResults: Bool {
+        if case .resultsLoaded = self { return true }
+        return false
     }
 }

@@ -1,7 +1,7 @@
 import Engine
 import Foundation
 
-/// The line chart of SVCCA (or probe accuracy) per layer: one series per label, the current layer
+/// The line chart of SVCCA (or probe accuracy, or the clusters' NMI) per layer: one series per label, the current layer
 /// marked, an overlaid model drawn dotted with hollow markers, and a legend with the values at the
 /// current layer.
 public struct ChartWidget {
@@ -51,7 +51,7 @@ public struct ChartWidget {
                     value = "…"
                 }
                 var style = Style(foreground: seriesColor(i), background: theme.background)
-                if i == state.colorBy { style.attributes.insert(.bold) }
+                if i == state.highlightedLabel { style.attributes.insert(.bold) }
                 let name = DisplayWidth.pad(label.name, to: 12)
                 lines.append((name + DisplayWidth.pad(value, to: 6, alignRight: true), Glyphs.seriesGlyph(i, overlay: overlay), style))
             }
@@ -98,7 +98,7 @@ public struct ChartWidget {
 
     public func render(_ area: Rect, into buffer: inout Buffer) {
         let overlayName = state.overlayModel.map { " vs \($0.name)" } ?? ""
-        let title = "\(state.metric == .svcca ? "SVCCA" : "Probe accuracy") by layer · \(state.modelName)\(overlayName)"
+        let title = "\(state.metric.chartTitle) by layer · \(state.modelName)\(overlayName)"
         Block(title: title, focused: state.focus == .chart).render(area, into: &buffer, theme: theme)
         let legend = legendLines()
         let geometry = ChartGeometry(pane: area, legendLines: Self.legendLineCount(state))
@@ -153,8 +153,8 @@ public struct ChartWidget {
         var grid = BrailleGrid(columns: g.plot.width, rows: g.plot.height)
         // The colour-by label goes last so it is drawn on top.
         let ordered = series.enumerated().sorted { a, b in
-            let ka = (a.element.label == state.colorBy ? 1 : 0, a.element.overlay ? 0 : 1)
-            let kb = (b.element.label == state.colorBy ? 1 : 0, b.element.overlay ? 0 : 1)
+            let ka = (a.element.label == state.highlightedLabel ? 1 : 0, a.element.overlay ? 0 : 1)
+            let kb = (b.element.label == state.highlightedLabel ? 1 : 0, b.element.overlay ? 0 : 1)
             return ka < kb
         }
         for (index, s) in ordered {
@@ -174,7 +174,7 @@ public struct ChartWidget {
         grid.draw(into: &buffer, at: (g.plot.x, g.plot.y)) { index in
             let s = all[index]
             var style = Style(foreground: seriesColor(s.label), background: theme.background)
-            if s.label == state.colorBy && !s.overlay { style.attributes.insert(.bold) }
+            if s.label == state.highlightedLabel && !s.overlay { style.attributes.insert(.bold) }
             return style
         }
         // The current layer's guide, in cells no line passes through.
@@ -189,7 +189,7 @@ public struct ChartWidget {
                 let x = g.plot.x + g.dotX(layer: layer, lastLayer: lastLayer) / 2
                 let y = g.plot.y + g.dotY(value: value) / 4
                 var style = Style(foreground: seriesColor(s.label), background: theme.background)
-                if s.label == state.colorBy { style.attributes.insert(.bold) }
+                if s.label == state.highlightedLabel { style.attributes.insert(.bold) }
                 _ = index
                 buffer.set(x, y, Glyphs.seriesGlyph(s.label, overlay: s.overlay), style)
             }

@@ -10,6 +10,8 @@ public final class ScatterCache {
 
     struct SlotKey: Equatable {
         let label: Int
+        /// What the codes are: 0 for a label's classes, a clustering's id for its clusters.
+        let source: Int
         let coloring: ClassColoring
     }
 
@@ -61,8 +63,8 @@ public final class ScatterCache {
         }
     }
 
-    func slots(label: Int, codes: [Int32], coloring: ClassColoring) {
-        let key = SlotKey(label: label, coloring: coloring)
+    func slots(label: Int, source: Int = 0, codes: [Int32], coloring: ClassColoring) {
+        let key = SlotKey(label: label, source: source, coloring: coloring)
         guard key != slotKey else { return }
         slotKey = key
         slot = coloring.slots(for: codes)

@@ -23,6 +23,9 @@ public struct ScatterWidget {
     var title: String {
         var parts = single ? ["UMAP · \(key.model) · layer \(key.layer)"] : ["\(key.model) · layer \(key.layer)"]
         if single, let label = state.colorLabel { parts.append("colour by \(label.name)") }
+        if single, state.colorsByClusters, let label = state.clusterLabelColumn {
+            parts.append("colour by clusters (k = \(label.classes.count), as \(label.name))")
+        }
         if let layout = state.layouts[key], !layout.isFinal { parts.append(String(format: "UMAP %.0f%%", layout.progress * 100)) }
         if single && state.viewport.zoom > 1 { parts.append(String(format: "zoom ×%g", state.viewport.zoom)) }
         return parts.joined(separator: " · ")
@@ -31,9 +34,13 @@ public struct ScatterWidget {
     public func render(_ area: Rect, into buffer: inout Buffer) {
         Block(title: title, focused: single && state.focus == .scatter).render(area, into: &buffer, theme: theme)
         let geometry = ScatterGeometry(pane: area, withLegend: single)
-        let coloring = ClassColoring(state: state, paletteSize: state.paletteSize)
+        let points = PointColoring(state: state, key: key, tokens: state.data.tokens.count)
         if let legend = geometry.legend {
-            LegendWidget(state: state, theme: theme, coloring: coloring).render(legend, into: &buffer)
+            if state.colorsByClusters {
+                ClusterLegendWidget(state: state, theme: theme, key: key, coloring: points.coloring).render(legend, into: &buffer)
+            } else {
+                LegendWidget(state: state, theme: theme, coloring: points.coloring).render(legend, into: &buffer)
+            }
         }
         guard !geometry.plot.isEmpty else { return }
         guard let layout = state.layouts[key] else {
@@ -42,7 +49,7 @@ public struct ScatterWidget {
         }
         let viewport = single ? state.viewport : .whole
         let projection = ScatterProjection(layout: layout, plot: geometry.plot, viewport: viewport)
-        drawPoints(layout: layout, plot: geometry.plot, projection: projection, viewport: viewport, coloring: coloring, into: &buffer)
+        drawPoints(layout: layout, plot: geometry.plot, projection: projection, viewport: viewport, points: points, into: &buffer)
         drawMarks(layout: layout, plot: geometry.plot, projection: projection, into: &buffer)
         if let info = geometry.info { drawInfo(info, into: &buffer) }
     }
@@ -64,11 +71,11 @@ public struct ScatterWidget {
         return "UMAP of layer \(key.layer) not computed yet (queued)"
     }
 
-    func drawPoints(layout: Layout, plot: Rect, projection: ScatterProjection, viewport: Viewport, coloring: ClassColoring,
+    func drawPoints(layout: Layout, plot: Rect, projection: ScatterProjection, viewport: Viewport, points: PointColoring,
                     into buffer: inout Buffer) {
         cache.positions(layout: layout, plot: plot, projection: projection, viewport: viewport)
-        let codes = state.colorLabel?.codes ?? [Int32](repeating: -1, count: layout.count)
-        cache.slots(label: state.colorBy, codes: codes, coloring: coloring)
+        let coloring = points.coloring
+        cache.slots(label: state.colorBy, source: points.source, codes: points.codes, coloring: coloring)
         let slots = coloring.greySlot + 1
         let raster = cache.raster(columns: plot.width, rows: plot.height, slots: slots)
         let byGlyph = state.colorDepth.classesByGlyph

@@ -40,6 +40,7 @@ public struct StatusBar {
             parts.append("layer \(state.layer)/\(model.lastLayer)")
         }
         if let label = state.colorLabel { parts.append("colour \(label.name)") }
+        if state.colorsByClusters, let label = state.clusterLabelColumn { parts.append("colour clusters (\(label.name))") }
         parts.append(state.metric.title)
         let left = parts.joined(separator: " │ ")
         let right = engineText() + " "
