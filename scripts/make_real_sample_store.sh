@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds sample-data/sample.layerstore from the sample corpus and the three fine-tuned checkpoints
 # with layerscope itself: `layerscope extract` (every layer, and the heads' framewise logits), then
-# `layerscope analyze` (SVCCA) and `--umap` on a few layers only, so that the explorer's engine
+# `layerscope analyze` (SVCCA, `--umap`, `--clusters`) on a few layers only, so that the explorer's engine
 # visibly computes the other layers' SVCCA and UMAP on first use.
 #
 #   scripts/make_real_sample_store.sh [LAYERSCOPE]      (default: .build/debug/layerscope)
@@ -39,7 +39,7 @@ for model in tone sex tone+sex; do
 done
 
 for layer in "${PRECOMPUTED_LAYERS[@]}"; do
-    "$LAYERSCOPE" analyze "$STORE" --layers "$layer" --labels sex,tone,final --umap > /dev/null
+    "$LAYERSCOPE" analyze "$STORE" --layers "$layer" --labels sex,tone,final --umap --clusters > /dev/null
 done
 "$LAYERSCOPE" info "$STORE"
 du -cb sample-data/corpus sample-data/models "$STORE" | tail -1 | awk '{printf "sample-data: %.1f MB\n", $1 / 1e6}'

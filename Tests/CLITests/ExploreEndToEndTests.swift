@@ -184,7 +184,7 @@ import Testing
         if let next {
             try session.wait(for: "the legend to switch to \(next)") { $0.contains("\(next) · ") && $0.contains("colour \(next)") }
         } else {
-            // The sample stores no clusters: the engine computes layer 0's, then the legend names them.
+            // Layer 0's clusters (stored, or computed by the engine), then the legend names them.
             try session.wait(for: "the clusters of layer 0 in the legend") {
                 $0.contains("colour clusters (sex)") && $0.contains("k = 2, as sex") && $0.contains("k=2 · NMI")
             }
