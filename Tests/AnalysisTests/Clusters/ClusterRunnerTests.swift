@@ -44,6 +44,42 @@ import Testing
         #expect(Set(try store.arrays(model: "base", kind: .clusters).map(\.task)) == ["k2", "k4"])
     }
 
+    /// Nothing assumes Mandarin labels: a store whose only label is Finnish phones (as
+    /// `extract --scheme plain` makes it, non-ASCII names and long vowels included) gets k = its phones,
+    /// and the clusters' majorities name them.
+    @Test func finnishPhonesFromThePlainScheme() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("layerscope-finnish-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let phones = ["a", "ä", "o", "ö", "y", "aː", "kː", "ŋ"]
+        let n = 400, dim = 10
+        var generator = SplitMix64(seed: 7)
+        var lines = ["utterance\tspeaker\tstart\tend\tphone"]
+        var x = Matrix<Float>(rows: n, cols: dim)
+        for i in 0..<n {
+            let phone = i % phones.count
+            lines.append("u\(i / 8)\tS\(i / 8 % 5)\t\(Double(i % 8) * 0.1)\t\(Double(i % 8) * 0.1 + 0.08)\t\(phones[phone])")
+            for j in 0..<dim {
+                // Each phone sits at its own corner of the first three dimensions, well apart.
+                x[i, j] = Float(generator.nextGaussian()) * 0.3 + (j < 3 ? Float((phone >> j) & 1) * 4 : 0)
+            }
+        }
+        let tokensFile = folder.appendingPathComponent("tokens.tsv")
+        try (lines.joined(separator: "\n") + "\n").write(to: tokensFile, atomically: true, encoding: .utf8)
+        let layerFile = folder.appendingPathComponent("L00.npy")
+        try AtomicNpyWriter.write(x, as: .float32, to: layerFile)
+        let url = folder.appendingPathComponent("finnish.layerstore")
+        _ = try Importer.run(ImportRequest(store: url, tokensFile: tokensFile, model: "fi", arrayFiles: [layerFile]))
+
+        let store = try EmbeddingStore(opening: url)
+        let result = try AnalysisRunner(store: store).run(
+            AnalysisRequest(model: "fi", pcaComponents: 5, clusters: ClusterRequest(restarts: 4)))
+        let cell = try #require(result.layers.first?.clusters["phone"]?.value)
+        #expect(cell.k == phones.count)
+        #expect(cell.nmi > 0.99 && cell.purity > 0.99)
+        #expect(Set(cell.clusters.compactMap(\.majority)) == Set(phones))
+    }
+
     /// A fixed k makes one clustering per layer, compared with every label; runs reuse while the
     /// settings match, and other settings or a missing clustering array recompute.
     @Test func fixedKAndReuse() throws {
