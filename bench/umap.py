@@ -72,21 +72,20 @@ def sample_store_layers(folder):
         return [], None
     target = os.path.join(folder, "sample-tone")
     os.makedirs(target, exist_ok=True)
+    # Made anew every run (it is small): a cached copy would outlive a rebuilt sample store.
     labels = os.path.join(target, "final.npy")
-    if not os.path.exists(labels):
-        import sqlite3
-        with sqlite3.connect(os.path.join(source, "..", "..", "store.sqlite")) as db:
-            finals = [row[0] for row in db.execute('SELECT final FROM tokens ORDER BY row')]
-        codes = {name: i for i, name in enumerate(sorted(set(finals)))}
-        np.save(labels, np.array([codes[name] for name in finals], dtype=np.float32))
+    import sqlite3
+    with sqlite3.connect(os.path.join(source, "..", "..", "store.sqlite")) as db:
+        finals = [row[0] for row in db.execute('SELECT final FROM tokens ORDER BY row')]
+    codes = {name: i for i, name in enumerate(sorted(set(finals)))}
+    np.save(labels, np.array([codes[name] for name in finals], dtype=np.float32))
     paths = []
     for name in sorted(f for f in os.listdir(source) if f.startswith("L") and f.endswith(".npy")):
         path = os.path.join(target, name)
-        if not os.path.exists(path):
-            x = np.load(os.path.join(source, name)).astype(np.float64)
-            x -= x.mean(0)
-            _, _, vt = np.linalg.svd(x, full_matrices=False)
-            np.save(path, (x @ vt[:min(DIM, vt.shape[0])].T).astype(np.float32))
+        x = np.load(os.path.join(source, name)).astype(np.float64)
+        x -= x.mean(0)
+        _, _, vt = np.linalg.svd(x, full_matrices=False)
+        np.save(path, (x @ vt[:min(DIM, vt.shape[0])].T).astype(np.float32))
         paths.append(path)
     return paths, labels
 
@@ -178,8 +177,9 @@ def main():
         ("seconds", recall["seconds"], "s"),
     ])
     sample, sample_labels = sample_store_layers(folder)
+    sample_tokens = np.load(sample[0], mmap_mode="r").shape[0] if sample else 0
     for title, paths, labels in (("8 drifting synthetic layers x 10,000 tokens", layer_paths, layer_labels),
-                                 (f"sample store, tone model, {len(sample)} layers x 2,021 tokens", sample, sample_labels)):
+                                 (f"sample store, tone model, {len(sample)} layers x {sample_tokens:,} tokens", sample, sample_labels)):
         if not paths:
             continue
         align = json.loads(run_measured([BENCH, "umap-align", *paths, "--labels", labels])[1].strip().splitlines()[-1])
