@@ -116,7 +116,7 @@ def speed():
         error = parity(directory, wav10, torch_hidden_states(model, values))
         del model
         report(f"{name} ({MODELS[name]['num_hidden_layers']} layers, {MODELS[name]['hidden_size']} wide), 10 s, "
-               f"{THREADS} threads, OpenBLAS kernels: {'SkylakeX' if swift['blas_avx512_kernels'] else 'AVX2'} "
+               f"{THREADS} threads, OpenBLAS kernels: {'AVX-512' if swift['blas_avx512_kernels'] else 'AVX2'} "
                f"(OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}), load {os.getloadavg()[0]:.1f}", [
                    ("swift full forward (median)", swift["full_median_s"], "s"),
                    ("pytorch full forward (median)", torch_full, "s"),

@@ -6,6 +6,11 @@ import Foundation
 /// Zen 4 as AVX-512 capable and picks its AVX2 "Haswell"/"Zen" kernels there; its AVX-512 "SkylakeX"
 /// kernels run float32 GEMM about 1.5× faster on those CPUs (measured on the development machines).
 public enum BLASKernels {
+    /// OpenBLAS's kernel sets that use AVX-512 (lower-cased core names): SkylakeX's and those
+    /// derived from it, which OpenBLAS picks itself on CPUs it recognises (Cooper Lake, Zen 4 in
+    /// newer builds, Sapphire Rapids).
+    public static let avx512Cores: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]
+
     /// The kernel set in use. The corresponding C function is `openblas_get_corename`.
     public static var coreName: String {
         guard let name = openblas_get_corename() else { return "unknown" }

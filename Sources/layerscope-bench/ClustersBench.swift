@@ -52,7 +52,7 @@ struct ClustersBench: ParsableCommand {
         var report: [String: Double] = [
             "median_s": BenchClock.median(times), "cpu_s": BenchClock.median(cpu), "inertia": result.inertia,
             "iterations": Double(result.iterations), "converged": result.converged ? 1 : 0,
-            "threads": Double(ComputeThreads.blasThreads), "avx512_kernels": core.lowercased().hasPrefix("skylakex") ? 1 : 0, "peak_rss_bytes": BenchClock.peakResidentBytes(),
+            "threads": Double(ComputeThreads.blasThreads), "avx512_kernels": BLASKernels.avx512Cores.contains(core.lowercased()) ? 1 : 0, "peak_rss_bytes": BenchClock.peakResidentBytes(),
         ]
         for (i, time) in times.enumerated() { report["run_\(i)_s"] = time }
         for (i, inertia) in result.restartInertias.enumerated() { report["restart_\(i)_inertia"] = inertia }

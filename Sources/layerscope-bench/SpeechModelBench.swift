@@ -50,7 +50,7 @@ struct SpeechModelBench: ParsableCommand {
             "to_layer": Double(layer),
             "state0_median_s": BenchClock.median(front),
             "peak_rss_bytes": BenchClock.peakResidentBytes(),
-            "blas_avx512_kernels": core.lowercased() == "skylakex" ? 1 : 0,
+            "blas_avx512_kernels": BLASKernels.avx512Cores.contains(core.lowercased()) ? 1 : 0,
         ])
     }
 }
