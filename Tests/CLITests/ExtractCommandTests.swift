@@ -20,7 +20,8 @@ import Testing
     @Test func matchesTransformers() throws {
         let scratch = try CLI.scratch()
         let out = scratch.path("corpus.layerstore")
-        let result = try CLI.run(Self.arguments(out: out, extra: ["--dtype", "float32", "--model", "tiny", "--json"]))
+        let result = try CLI.run(Self.arguments(out: out, extra: ["--dtype", "float32", "--model", "tiny", "--json",
+                                                                  "--meta", "explore.color_by=tone"]))
         #expect(result.status == 0, "\(result.stderr)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(summary["utterances"] as? Int == 4 && summary["tokens"] as? Int == 9 && summary["computed"] as? Int == 4)
@@ -31,6 +32,7 @@ import Testing
         let tokens = try #require(expected["tokens"] as? [[Any]])
         let store = try EmbeddingStore(opening: URL(fileURLWithPath: out))
         defer { try? store.close() }
+        #expect(try store.meta()["explore.color_by"] == "tone")
         let table = try store.tokens()
         #expect(table.count == tokens.count)
         for (row, token) in tokens.enumerated() {
@@ -190,6 +192,8 @@ import Testing
         #expect(noSpeakers.status == 1 && noSpeakers.stderr == "layerscope: \(scratch.path("none.tsv")): does not exist\n")
         let badShard = try CLI.run(Self.arguments(out: out, extra: ["--shard", "3/3"]))
         #expect(badShard.status == 1 && badShard.stderr.contains("--shard takes I/N"))
+        let badMeta = try CLI.run(Self.arguments(out: out, extra: ["--meta", "no-equals-sign"]))
+        #expect(badMeta.status == 1 && badMeta.stderr.contains("--meta") && !FileManager.default.fileExists(atPath: out), "\(badMeta.stderr)")
 
         let big = try Self.bigCorpus(in: scratch, copies: 1)
         let grid = big.appendingPathComponent("textgrids/BAC009S0001W0002000.TextGrid")

@@ -122,6 +122,53 @@ import Testing
         #expect(probabilities.argmax == [1] && probabilities.confidence == [0.8])
     }
 
+    /// A store can name the view it opens on (`explore.model`, `explore.color_by`); flags win, and a
+    /// name the store does not have falls back to the first label.
+    @Test func theStoreNamesTheViewItOpensOn() throws {
+        let store = try SmallStore()
+        let opened = try EmbeddingStore(opening: store.url)
+        try opened.withWriteLock { try opened.setMeta([ExploreOptions.defaultModelKey: "base", ExploreOptions.defaultLabelKey: "tone"]) }
+        try opened.close()
+        let named = try ExplorerSession(ExploreOptions(store: store.url), theme: .builtinDark, size: size, colorDepth: .full)
+        #expect(named.state.colorLabel?.name == "tone" && named.state.modelName == "base")
+        let flagged = try ExplorerSession(ExploreOptions(store: store.url, colorBy: "sex"), theme: .builtinDark, size: size,
+                                          colorDepth: .full)
+        #expect(flagged.state.colorLabel?.name == "sex")
+
+        let again = try EmbeddingStore(opening: store.url)
+        try again.withWriteLock { try again.setMeta([ExploreOptions.defaultLabelKey: "vowel height"]) }
+        try again.close()
+        let unknown = try ExplorerSession(ExploreOptions(store: store.url), theme: .builtinDark, size: size, colorDepth: .full)
+        #expect(unknown.state.colorLabel?.name == "sex")
+    }
+
+    /// The copy lives in the cache, so the sources the bundled store records relative to itself (its
+    /// audio, alignments, checkpoint) are made absolute there; absolute ones stay as they are.
+    @Test func theSampleCopyStillFindsTheBundledSources() throws {
+        let store = try SmallStore()
+        let opened = try EmbeddingStore(opening: store.url)
+        try opened.withWriteLock {
+            try opened.setUtteranceSources([
+                UtteranceSource(name: "U1", audio: "../corpus/audio/U1.flac", alignment: "../corpus/alignments/U1.TextGrid", duration: 1),
+                UtteranceSource(name: "U2", audio: "/data/U2.flac", alignment: nil, duration: 1),
+            ])
+            var model = try #require(try opened.models().first)
+            model.checkpoint = "../models/base"
+            try opened.register(model: model, arrays: [])
+        }
+        try opened.close()
+        let copy = try SampleCopy.writableCopy(of: store.url, in: store.folder.appendingPathComponent("cache"))
+        let reopened = try EmbeddingStore(opening: copy)
+        defer { try? reopened.close() }
+        let sources = try reopened.utteranceSources()
+        #expect(sources[0].audio == store.folder.appendingPathComponent("corpus/audio/U1.flac").path)
+        #expect(sources[0].alignment == store.folder.appendingPathComponent("corpus/alignments/U1.TextGrid").path)
+        #expect(sources[1].audio == "/data/U2.flac" && sources[1].alignment == nil)
+        #expect(try reopened.models().first?.checkpoint == store.folder.appendingPathComponent("models/base").path)
+        // The bundled store itself is left as it was.
+        #expect(try EmbeddingStore(opening: store.url).models().first?.checkpoint == "../models/base")
+    }
+
     @Test func theSampleIsExploredThroughACopyThatFollowsTheBundledStore() throws {
         let store = try SmallStore()
         let cache = store.folder.appendingPathComponent("cache")
