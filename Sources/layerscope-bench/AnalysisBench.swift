@@ -51,19 +51,21 @@ struct AnalysisBench: ParsableCommand {
         var values: [Double] = []
         var ratio = 0.0
         for _ in 0..<repeats {
-            var moments: RowMoments?
-            var pca: PCAModel?
             let cpuStart = Self.cpuSeconds()
-            let pass = try BenchClock.seconds { moments = RowMoments.accumulate(view, groupings: groupings) }
-            let eigen = try BenchClock.seconds { pca = try PCA.fit(moments: moments!, components: components) }
+            var timedMoments: RowMoments?
+            let pass = BenchClock.seconds { timedMoments = RowMoments.accumulate(view, groupings: groupings) }
+            guard let moments = timedMoments else { throw ValidationError("the pass over the layer produced no statistics") }
+            var fitted: PCAModel?
+            let eigen = try BenchClock.seconds { fitted = try PCA.fit(moments: moments, components: components) }
+            guard let pca = fitted else { throw ValidationError("PCA produced no model") }
             let svcca = try BenchClock.seconds {
-                let scatter = LabelCovariance.projectedScatter(moments: moments!, pca: pca!)
+                let scatter = LabelCovariance.projectedScatter(moments: moments, pca: pca)
                 values = try groupings.indices.map { g in
-                    try SVCCA.similarity(LabelCovariance.from(moments: moments!, grouping: g, pca: pca!, featureScatter: scatter),
+                    try SVCCA.similarity(LabelCovariance.from(moments: moments, grouping: g, pca: pca, featureScatter: scatter),
                                          mode: svccaMode).value
                 }
             }
-            ratio = pca!.explainedVarianceRatio.reduce(0, +)
+            ratio = pca.explainedVarianceRatio.reduce(0, +)
             passes.append(pass); eigens.append(eigen); rest.append(svcca)
             times.append(pass + eigen + svcca)
             cpu.append(Self.cpuSeconds() - cpuStart)
