@@ -21,7 +21,7 @@ public struct ClusterLegendWidget {
             }
             return
         }
-        let byGlyph = state.colorDepth.classesByGlyph
+        let painter = LegendRowPainter(theme: theme, byGlyph: state.colorDepth.classesByGlyph, x: x, width: width)
         let result = clustering.result
         for (row, entry) in LegendLines.entries(coloring, counts: clustering.sizes, height: rect.height).enumerated() {
             let y = rect.y + row
@@ -31,20 +31,13 @@ public struct ClusterLegendWidget {
                 buffer.write(DisplayWidth.truncate(coloring.filtered ? "clusters · filter" : title, to: width), x: x, y: y,
                              style: theme.text.with(.bold))
             case .coloured(let cluster, let slot):
-                var style = Style(foreground: theme.classes[slot % max(theme.classes.count, 1)], background: theme.background)
-                if coloring.filtered { style.attributes.insert(.bold) }
-                buffer.set(x, y, byGlyph ? Glyphs.classGlyph(slot) : Glyphs.swatch, style)
+                painter.colouredMark(slot: slot, filtered: coloring.filtered, y: y, into: &buffer)
                 buffer.write(line(result, cluster, width: width - 2), x: x + 2, y: y, maxWidth: width - 2, style: theme.text)
             case .greyClass(let cluster):
-                let style = Style(foreground: theme.grey, background: theme.background, attributes: byGlyph ? .dim : [])
-                buffer.set(x, y, byGlyph ? Glyphs.context : Glyphs.swatch, style)
+                painter.greyMark(y: y, into: &buffer)
                 buffer.write(line(result, cluster, width: width - 2), x: x + 2, y: y, maxWidth: width - 2, style: theme.dimText)
             case .grey(let clusters, let tokens):
-                let style = Style(foreground: theme.grey, background: theme.background, attributes: byGlyph ? .dim : [])
-                buffer.set(x, y, byGlyph ? Glyphs.context : Glyphs.swatch, style)
-                let name = DisplayWidth.pad(coloring.filtered ? "others (\(clusters))" : "\(clusters) more", to: max(1, width - 9))
-                buffer.write(name + DisplayWidth.pad(grouped(tokens), to: 7, alignRight: true), x: x + 2, y: y,
-                             maxWidth: width - 2, style: theme.dimText)
+                painter.greySummary(groups: clusters, tokens: tokens, filtered: coloring.filtered, y: y, into: &buffer)
             case .more(let n):
                 buffer.write("… +\(n) clusters", x: x + 2, y: y, maxWidth: width - 2, style: theme.dimText)
             }

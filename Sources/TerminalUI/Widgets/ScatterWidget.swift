@@ -148,6 +148,7 @@ public struct LegendWidget {
         let counts = state.data.classCounts[state.colorBy]
         let byGlyph = state.colorDepth.classesByGlyph
         let width = rect.width - 1
+        let painter = LegendRowPainter(theme: theme, byGlyph: byGlyph, x: rect.x + 1, width: width)
         for (row, entry) in LegendLines.entries(coloring, counts: counts, height: rect.height).enumerated() {
             let y = rect.y + row, x = rect.x + 1
             switch entry {
@@ -155,24 +156,17 @@ public struct LegendWidget {
                 let title = coloring.filtered ? "\(label.name) · filter" : "\(label.name) · \(label.classes.count) classes"
                 buffer.write(DisplayWidth.truncate(title, to: width), x: x, y: y, style: theme.text.with(.bold))
             case .coloured(let classIndex, let slot):
-                var style = Style(foreground: theme.classes[slot % max(theme.classes.count, 1)], background: theme.background)
-                if coloring.filtered { style.attributes.insert(.bold) }
-                buffer.set(x, y, byGlyph ? Glyphs.classGlyph(slot) : Glyphs.swatch, style)
+                painter.colouredMark(slot: slot, filtered: coloring.filtered, y: y, into: &buffer)
                 let name = DisplayWidth.pad(label.classes[classIndex], to: max(1, width - 9))
                 buffer.write(name + DisplayWidth.pad(grouped(counts[classIndex]), to: 7, alignRight: true),
                              x: x + 2, y: y, maxWidth: width - 2, style: theme.text)
             case .greyClass(let classIndex):
-                let style = Style(foreground: theme.grey, background: theme.background, attributes: byGlyph ? .dim : [])
-                buffer.set(x, y, byGlyph ? Glyphs.context : Glyphs.swatch, style)
+                painter.greyMark(y: y, into: &buffer)
                 let name = DisplayWidth.pad(label.classes[classIndex], to: max(1, width - 9))
                 buffer.write(name + DisplayWidth.pad(grouped(counts[classIndex]), to: 7, alignRight: true),
                              x: x + 2, y: y, maxWidth: width - 2, style: theme.dimText)
             case .grey(let classes, let tokens):
-                let style = Style(foreground: theme.grey, background: theme.background, attributes: byGlyph ? .dim : [])
-                buffer.set(x, y, byGlyph ? Glyphs.context : Glyphs.swatch, style)
-                let name = DisplayWidth.pad(coloring.filtered ? "others (\(classes))" : "\(classes) more", to: max(1, width - 9))
-                buffer.write(name + DisplayWidth.pad(grouped(tokens), to: 7, alignRight: true), x: x + 2, y: y,
-                             maxWidth: width - 2, style: theme.dimText)
+                painter.greySummary(groups: classes, tokens: tokens, filtered: coloring.filtered, y: y, into: &buffer)
             case .more(let n):
                 buffer.write("… +\(n) classes", x: x + 2, y: y, maxWidth: width - 2, style: theme.dimText)
             }
