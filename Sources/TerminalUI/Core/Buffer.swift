@@ -16,6 +16,8 @@ public struct Cell: Equatable, Sendable {
     public static let blank = Cell()
     /// Whether this cell is covered by the wide character to its left.
     public var isContinuation: Bool { scalar == 0 }
+    /// Whether nothing is drawn in this cell (a space, whatever its style).
+    public var isEmpty: Bool { scalar == Unicode.Scalar(" ").value }
 }
 
 /// A frame being drawn: a grid of cells that widgets write into, compared with the previous

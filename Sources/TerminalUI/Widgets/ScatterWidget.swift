@@ -112,7 +112,7 @@ public struct ScatterWidget {
         let cursor = projection.dot(state.cursor)
         if cursor.x >= 0, cursor.y >= 0, cursor.x < projection.dotWidth, cursor.y < projection.dotHeight {
             let x = plot.x + cursor.x / 2, y = plot.y + cursor.y / 4
-            if buffer[x, y].scalar == UInt32(" ".unicodeScalars.first!.value) {
+            if buffer[x, y].isEmpty {
                 buffer.set(x, y, "┼", theme.accentText)
             } else {
                 buffer.restyle(x, y) { $0.attributes.insert(.reverse) }

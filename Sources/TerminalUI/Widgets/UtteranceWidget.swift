@@ -143,7 +143,7 @@ public struct UtteranceWidget {
         for row in rows.map(Int.init) {
             let span = frameSpan(row)
             if let x = column(span.start, in: frames) { buffer.set(x, y, "│", boundary) }
-            if let x = column(span.end, in: frames), buffer[x, y].scalar == 0x20 { buffer.set(x, y, "│", boundary) }
+            if let x = column(span.end, in: frames), buffer[x, y].isEmpty { buffer.set(x, y, "│", boundary) }
             guard let value = label.value(at: row) else { continue }
             let code = Int(label.codes[row])
             var style = theme.text
